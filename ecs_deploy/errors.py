@@ -1,0 +1,56 @@
+"""The one error hierarchy. The edge (cli) turns these into exit codes and one-line messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class SourceLocation:
+    """Where in a user's file a problem is (1-based line and column)."""
+
+    path: str
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        parts = [self.path]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+
+class DeployError(Exception):
+    """Base of every expected failure. `exit_code` is what the process returns."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, location: SourceLocation | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.location = location
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message}" if self.location else self.message
+
+
+class InputError(DeployError):
+    """Bad input: action inputs, CLI flags, application file, task-definition file. Nothing changed."""
+
+    exit_code = 2
+
+
+class PreflightError(DeployError):
+    """What the inputs name does not exist or cannot be deployed to. Nothing changed."""
+
+    exit_code = 2
+
+
+class AwsError(DeployError):
+    """An AWS API call failed in a way the run cannot continue from."""
+
+
+class DeploymentFailed(DeployError):
+    """A deployment did not land (failed, rolled back, timed out)."""
