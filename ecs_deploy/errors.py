@@ -37,7 +37,7 @@ class DeployError(Exception):
 
 
 class InputError(DeployError):
-    """Bad input: action inputs, CLI flags, application file, task-definition file. Nothing changed."""
+    """Bad input (inputs, flags, application or task-definition file). Nothing changed."""
 
     exit_code = 2
 

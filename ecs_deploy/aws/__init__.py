@@ -1,1 +1,1 @@
-"""ecs_deploy.aws"""
+"""ecs_deploy.aws: the only boto3 importer: clients, retries, pagination, errors."""

@@ -1,1 +1,1 @@
-"""ecs_deploy.config"""
+"""ecs_deploy.config: typed, frozen settings and the application file; the only env reader."""

@@ -1,0 +1,46 @@
+"""Clients: one boto3 session, retries that survive throttling, one user agent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import boto3
+import botocore.config
+import botocore.exceptions
+
+from ecs_deploy import __version__
+from ecs_deploy.errors import InputError
+
+# Adaptive mode adds client-side rate limiting on throttling errors, which matters when
+# several services are watched at once in an account shared with other pipelines.
+_CLIENT_CONFIG = botocore.config.Config(
+    retries={"mode": "adaptive", "max_attempts": 8},
+    user_agent_extra=f"ecs-deploy/{__version__}",
+    connect_timeout=10,
+    read_timeout=30,
+)
+
+
+@dataclass
+class AwsSession:
+    """Lazily created clients sharing one session (botocore honours AWS_ENDPOINT_URL)."""
+
+    region: str | None = None
+    _session: Any = field(default=None, init=False, repr=False)
+
+    def client(self, service: str) -> Any:
+        if self._session is None:
+            self._session = boto3.session.Session(region_name=self.region)
+        try:
+            return self._session.client(service, config=_CLIENT_CONFIG)
+        except botocore.exceptions.NoRegionError:
+            raise InputError(
+                "no AWS region configured: set AWS_REGION "
+                "(aws-actions/configure-aws-credentials does)"
+            ) from None
+
+    @cached_property
+    def ecs(self) -> Any:
+        return self.client("ecs")

@@ -1,0 +1,100 @@
+"""The edge: parse argv or INPUT_*, run, map errors to exit codes (0 ok, 1 failed, 2 bad input)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Mapping, Sequence
+
+from ecs_deploy import __version__
+from ecs_deploy.errors import DeployError
+from ecs_deploy.report.console import Reporter
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    parser = _parser()
+    if not args:
+        parser.print_help()
+        return 2
+    namespace = parser.parse_args(args)
+    if namespace.command is None:
+        parser.print_help()
+        return 2
+    if namespace.command == "emulator":
+        if getattr(namespace, "emulator_missing", False):
+            print(
+                "error: the emulator needs its extra: pip install 'ecs-deploy-action[emulator]'",
+                file=sys.stderr,
+            )
+            return 2
+        from ecs_deploy.emulator.cli import run as run_emulator  # optional extra: import on use
+
+        return int(run_emulator(namespace))
+    from ecs_deploy.config.inputs import read_cli_inputs
+
+    return deploy_command(read_cli_inputs(namespace), os.environ)
+
+
+def action_main(environ: Mapping[str, str] | None = None) -> int:
+    """GitHub Action mode: every input comes from INPUT_* variables."""
+    from ecs_deploy.config.inputs import read_action_inputs
+
+    env = os.environ if environ is None else environ
+    return deploy_command(read_action_inputs(env), env)
+
+
+def deploy_command(raw: Mapping[str, str], environ: Mapping[str, str]) -> int:
+    # Imported here so `--help` and `--version` stay fast (boto3 takes ~0.4 s to import).
+    from ecs_deploy.aws.ecs import EcsApi
+    from ecs_deploy.aws.session import AwsSession
+    from ecs_deploy.config.inputs import build_settings
+    from ecs_deploy.deploy.clock import SystemClock
+    from ecs_deploy.deploy.runner import run_deploy
+    from ecs_deploy.report.github_files import append_outputs, append_summary
+    from ecs_deploy.report.outputs import outputs_for
+    from ecs_deploy.report.summary import render_summary
+
+    reporter = Reporter(in_actions=environ.get("GITHUB_ACTIONS") == "true")
+    try:
+        settings = build_settings(raw, environ)
+        result = run_deploy(settings, EcsApi(AwsSession().ecs), reporter, SystemClock())
+        reporter.result(result)
+        if settings.github.output is not None:
+            append_outputs(settings.github.output, outputs_for(result))
+        if settings.github.step_summary is not None:
+            append_summary(settings.github.step_summary, render_summary(result))
+    except DeployError as exc:
+        reporter.error(exc.message, exc.location)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        reporter.error("interrupted; deployments already started go on in ECS")
+        return 130
+    return result.exit_code
+
+
+def _parser() -> argparse.ArgumentParser:
+    from ecs_deploy.config.inputs import add_cli_arguments
+
+    parser = argparse.ArgumentParser(
+        prog="ecs-deploy", description="Deploy applications to Amazon ECS with true verdicts."
+    )
+    parser.add_argument("--version", action="version", version=f"ecs-deploy {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    deploy = commands.add_parser(
+        "deploy",
+        help="render task definitions, update services and wait for the verdict",
+        description="Inputs are the GitHub Action's, as flags: --task-definition, --image-tag, ...",
+    )
+    add_cli_arguments(deploy)
+    emulator = commands.add_parser(
+        "emulator", help="run the local ECS emulator (needs the 'emulator' extra)"
+    )
+    try:
+        from ecs_deploy.emulator.cli import add_arguments as add_emulator_arguments
+    except ImportError:
+        emulator.set_defaults(emulator_missing=True)
+    else:
+        add_emulator_arguments(emulator)
+    return parser

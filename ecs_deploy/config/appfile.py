@@ -1,0 +1,176 @@
+"""The application file (.ecs-deploy.yml, or an ecs-toolkit .ecs-toolkit.yml unchanged)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, cast
+
+import jsonschema
+from jsonschema.exceptions import ValidationError
+
+from ecs_deploy.config.documents import LocatedDocument, format_path, load_document
+from ecs_deploy.config.settings import (
+    CapacityProviderItem,
+    ContainerSpec,
+    ServiceSpec,
+    TaskDefinitionSource,
+    TaskSpec,
+    VpcConfiguration,
+)
+from ecs_deploy.errors import InputError
+
+DEFAULT_FILE_NAMES = (".ecs-deploy.yml", ".ecs-deploy.yaml", ".ecs-toolkit.yml")
+
+
+@dataclass(frozen=True, slots=True)
+class AppFile:
+    path: Path
+    cluster: str | None
+    services: tuple[ServiceSpec, ...]
+    pre_tasks: tuple[TaskSpec, ...]
+    post_tasks: tuple[TaskSpec, ...]
+
+
+@lru_cache(maxsize=1)
+def _validator() -> jsonschema.protocols.Validator:
+    text = resources.files("ecs_deploy.config").joinpath("schema/app-file.schema.json").read_text()
+    schema = json.loads(text)
+    validator_class = jsonschema.validators.validator_for(schema)
+    return cast(jsonschema.protocols.Validator, validator_class(schema))
+
+
+def load_app_file(path: Path) -> AppFile:
+    document = load_document(path, what="application file")
+    if not isinstance(document.data, dict):
+        raise InputError(
+            "application file must be a mapping with version, cluster and services",
+            location=document.location(()),
+        )
+    _validate(document)
+    data = cast(dict[str, Any], document.data)
+    tasks = data.get("tasks") or {}
+    return AppFile(
+        path=path,
+        cluster=data.get("cluster"),
+        services=tuple(_service(item, path.parent) for item in data["services"]),
+        pre_tasks=tuple(_task(item) for item in tasks.get("pre") or ()),
+        post_tasks=tuple(_task(item) for item in tasks.get("post") or ()),
+    )
+
+
+def _validate(document: LocatedDocument) -> None:
+    errors = list(_validator().iter_errors(document.data))
+    if not errors:
+        return
+    # The error deepest in the file first: it is the most specific one.
+    error = max(errors, key=lambda e: (len(e.absolute_path), -_line_of(document, e)))
+    where = tuple(error.absolute_path)
+    message, location = _describe(error, where, document)
+    raise InputError(message, location=location)
+
+
+def _line_of(document: LocatedDocument, error: ValidationError) -> int:
+    return document.location(tuple(error.absolute_path)).line or 0
+
+
+def _describe(
+    error: ValidationError, where: tuple[str | int, ...], document: LocatedDocument
+) -> tuple[str, Any]:
+    place = format_path(where)
+    instance = error.instance
+    if error.validator == "additionalProperties" and isinstance(instance, Mapping):
+        allowed = set(cast(Mapping[str, Any], error.schema).get("properties", {}))
+        unknown = sorted(str(key) for key in instance if key not in allowed)
+        key = unknown[0] if unknown else "?"
+        return (
+            f"unknown key '{key}' in {place}; allowed keys: {', '.join(sorted(allowed))}",
+            document.location((*where, key), of_key=True),
+        )
+    if error.validator == "required":
+        missing = str(error.message).split("'")[1] if "'" in error.message else error.message
+        return f"missing required key '{missing}' in {place}", document.location(where)
+    if error.validator == "oneOf" and where and "containers" in where:
+        return (
+            f"{place}: a container is a name or a mapping with name and optional image",
+            document.location(where),
+        )
+    if error.validator == "not" and isinstance(instance, Mapping):
+        return (
+            f"{place}: give launch_type or capacity_provider_strategies, not both",
+            document.location(where),
+        )
+    return f"{place}: {error.message}", document.location(where)
+
+
+def _containers(items: Sequence[str | Mapping[str, str]] | None) -> tuple[ContainerSpec, ...]:
+    specs = []
+    for item in items or ():
+        if isinstance(item, str):
+            specs.append(ContainerSpec(name=item))
+        else:
+            specs.append(ContainerSpec(name=item["name"], image=item.get("image")))
+    return tuple(specs)
+
+
+def _service(item: Mapping[str, Any], base_dir: Path) -> ServiceSpec:
+    task_definition = item.get("task_definition")
+    max_wait = item.get("max_wait")
+    return ServiceSpec(
+        name=item["name"],
+        containers=_containers(item.get("containers")),
+        source=_source(task_definition, base_dir) if task_definition else TaskDefinitionSource(),
+        force_new_deployment=bool(item.get("force", False)),
+        desired_count=item.get("desired_count"),
+        max_wait_seconds=max_wait * 60.0 if max_wait is not None else None,
+    )
+
+
+def _source(value: str, base_dir: Path) -> TaskDefinitionSource:
+    """A value that looks like a file is one (resolved next to the app file); else a reference."""
+    if looks_like_file(value):
+        path = Path(value)
+        return TaskDefinitionSource(file=path if path.is_absolute() else base_dir / path)
+    return TaskDefinitionSource(reference=value)
+
+
+def looks_like_file(value: str) -> bool:
+    return (
+        value.lower().endswith((".json", ".yml", ".yaml"))
+        or ("/" in value
+        and not value.startswith("arn:"))
+    )
+
+
+def _task(item: Mapping[str, Any]) -> TaskSpec:
+    vpc = (item.get("network_configuration") or {}).get("vpc_configuration")
+    timeout = item.get("timeout")
+    return TaskSpec(
+        family=item["family"],
+        count=item.get("count", 1),
+        containers=_containers(item.get("containers")),
+        launch_type=item["launch_type"].upper() if item.get("launch_type") else None,
+        capacity_provider_strategy=tuple(
+            CapacityProviderItem(
+                capacity_provider=entry["capacity_provider"],
+                base=entry.get("base", 0),
+                weight=entry.get("weight", 0),
+            )
+            for entry in item.get("capacity_provider_strategies") or ()
+        ),
+        vpc_configuration=VpcConfiguration(
+            subnets=tuple(vpc["subnets"]),
+            security_groups=tuple(vpc["security_groups"]),
+            assign_public_ip=bool(vpc.get("assign_public_ip", False)),
+        )
+        if vpc
+        else None,
+        network_from_service=item.get("network_from_service"),
+        command=tuple(item["command"]) if item.get("command") is not None else None,
+        timeout_seconds=timeout * 60.0 if timeout is not None else None,
+        started_by=item.get("started_by"),
+    )

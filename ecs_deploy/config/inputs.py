@@ -1,0 +1,306 @@
+"""Inputs: one table, two readers (GitHub's INPUT_* env and CLI flags), one typed conversion.
+
+Both readers produce the same `RawInputs` (input name -> text as the user wrote it), so the
+action and the CLI can never disagree on what an input means.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from ecs_deploy.config.appfile import DEFAULT_FILE_NAMES, AppFile, load_app_file, looks_like_file
+from ecs_deploy.config.durations import parse_duration
+from ecs_deploy.config.settings import (
+    ContainerSpec,
+    GitHubFiles,
+    ServiceSpec,
+    Settings,
+    TaskDefinitionSource,
+)
+from ecs_deploy.errors import InputError
+from ecs_deploy.plan.image import ImageRef
+
+RawInputs = Mapping[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class InputSpec:
+    name: str
+    help: str
+    default: str | None = None
+    boolean: bool = False
+
+
+INPUTS: tuple[InputSpec, ...] = (
+    InputSpec("config", "Application file (.ecs-deploy.yml) listing cluster, services and tasks."),
+    InputSpec(
+        "task-definition", "Task definition file (JSON/YAML), or a family, family:revision or ARN."
+    ),
+    InputSpec("service", "Service to deploy (with config: only these services, comma list)."),
+    InputSpec("cluster", "Cluster name or ARN.", default="default"),
+    InputSpec("container-name", "Containers whose image changes (comma list)."),
+    InputSpec("image", "New image for container-name."),
+    InputSpec("image-tag", "New tag for the named containers; registry and repository are kept."),
+    InputSpec(
+        "wait-for-service-stability", "Wait for the deployment's verdict.", "true", boolean=True
+    ),
+    InputSpec("wait-for-minutes", "How long to wait for the verdict, in minutes.", default="30"),
+    InputSpec(
+        "timeout", "How long to wait, as a duration (90s, 10m, 1h); overrides wait-for-minutes."
+    ),
+    InputSpec("poll-interval", "Time between status polls (a duration).", default="5s"),
+    InputSpec(
+        "force-new-deployment",
+        "Start a new deployment even when nothing changed.",
+        "false",
+        boolean=True,
+    ),
+    InputSpec("desired-count", "Set the service's desired count (not changed unless given)."),
+    InputSpec("dry-run", "Print the plan and change nothing.", default="false", boolean=True),
+)
+_BY_NAME = {spec.name: spec for spec in INPUTS}
+_TRUE = {"true", "yes", "y", "on", "1"}
+_FALSE = {"false", "no", "n", "off", "0"}
+
+
+def read_action_inputs(environ: Mapping[str, str]) -> dict[str, str]:
+    """INPUT_TASK-DEFINITION (GitHub's form) or INPUT_TASK_DEFINITION (a shell's form).
+
+    GitHub sets declared inputs without a default to "", so empty means "not given".
+    """
+    raw: dict[str, str] = {}
+    for spec in INPUTS:
+        upper = spec.name.upper()
+        for key in (f"INPUT_{upper}", f"INPUT_{upper.replace('-', '_')}"):
+            value = environ.get(key, "").strip()
+            if value:
+                raw[spec.name] = value
+                break
+    return raw
+
+
+def add_cli_arguments(parser: argparse.ArgumentParser) -> None:
+    for spec in INPUTS:
+        default_note = f" (default: {spec.default})" if spec.default else ""
+        if spec.boolean:
+            parser.add_argument(
+                f"--{spec.name}",
+                nargs="?",
+                const="true",
+                metavar="true|false",
+                help=spec.help + default_note,
+            )
+        else:
+            parser.add_argument(f"--{spec.name}", metavar="VALUE", help=spec.help + default_note)
+
+
+def read_cli_inputs(namespace: argparse.Namespace) -> dict[str, str]:
+    values = vars(namespace)
+    raw: dict[str, str] = {}
+    for spec in INPUTS:
+        value = values.get(spec.name.replace("-", "_"))
+        if value is not None and str(value).strip():
+            raw[spec.name] = str(value).strip()
+    return raw
+
+
+def build_settings(raw: RawInputs, environ: Mapping[str, str] | None = None) -> Settings:
+    """Validate every input and the application file; nothing here talks to AWS."""
+    env = os.environ if environ is None else environ
+    unknown = sorted(set(raw) - set(_BY_NAME))
+    if unknown:
+        raise InputError(f"unknown input '{unknown[0]}'")
+    workspace = Path(env.get("GITHUB_WORKSPACE") or Path.cwd())
+    image_tag = raw.get("image-tag")
+    if image_tag is not None:
+        _check_tag(image_tag)
+
+    config_path = _config_path(raw, workspace)
+    if config_path is not None:
+        cluster, services, app = _from_app_file(raw, config_path)
+        pre, post = app.pre_tasks, app.post_tasks
+        standalone = None
+    else:
+        cluster = raw.get("cluster", "default")
+        services, standalone = _from_inputs(raw, workspace)
+        pre, post = (), ()
+
+    timeout = (
+        parse_duration(raw["timeout"], name="timeout")
+        if "timeout" in raw
+        else _positive_number(raw.get("wait-for-minutes", "30"), "wait-for-minutes") * 60
+    )
+    poll_interval = parse_duration(raw.get("poll-interval", "5s"), name="poll-interval")
+    if timeout <= 0:
+        raise InputError("timeout must be greater than zero")
+    if poll_interval <= 0:
+        raise InputError("poll-interval must be greater than zero")
+    return Settings(
+        cluster=cluster,
+        services=services,
+        standalone_source=standalone,
+        pre_tasks=pre,
+        post_tasks=post,
+        image_tag=image_tag,
+        wait=_boolean(raw, "wait-for-service-stability"),
+        timeout_seconds=timeout,
+        poll_interval_seconds=poll_interval,
+        dry_run=_boolean(raw, "dry-run"),
+        config_file=config_path,
+        github=GitHubFiles(
+            output=_optional_path(env.get("GITHUB_OUTPUT")),
+            step_summary=_optional_path(env.get("GITHUB_STEP_SUMMARY")),
+            in_actions=env.get("GITHUB_ACTIONS") == "true",
+        ),
+    )
+
+
+def _config_path(raw: RawInputs, workspace: Path) -> Path | None:
+    if "config" in raw:
+        return _resolve(raw["config"], workspace)
+    if any(name in raw for name in ("task-definition", "container-name", "image", "service")):
+        return None
+    # Nothing names what to deploy: use the application file in the workspace, if any.
+    for name in DEFAULT_FILE_NAMES:
+        if (workspace / name).is_file():
+            return workspace / name
+    raise InputError(
+        "nothing to deploy: give config (an application file), or service and task-definition"
+    )
+
+
+def _from_app_file(raw: RawInputs, path: Path) -> tuple[str, tuple[ServiceSpec, ...], AppFile]:
+    for conflicting in ("task-definition", "container-name", "image"):
+        if conflicting in raw:
+            raise InputError(
+                f"{conflicting} cannot be combined with config; set it per service in {path.name}"
+            )
+    app = load_app_file(path)
+    services = app.services
+    if "service" in raw:
+        wanted = _comma_list(raw["service"])
+        known = {service.name for service in services}
+        missing = [name for name in wanted if name not in known]
+        if missing:
+            raise InputError(
+                f"service '{missing[0]}' is not in {path.name}; it lists {', '.join(sorted(known))}"
+            )
+        services = tuple(service for service in services if service.name in wanted)
+    for service in services:
+        for container in service.containers:
+            if container.image is not None:
+                ImageRef.parse(container.image)
+    desired = _desired_count(raw)
+    if desired is not None:
+        services = tuple(_with_desired_count(service, desired) for service in services)
+    cluster = raw.get("cluster") or app.cluster or "default"
+    return cluster, services, app
+
+
+def _with_desired_count(service: ServiceSpec, desired: int) -> ServiceSpec:
+    return ServiceSpec(
+        name=service.name,
+        containers=service.containers,
+        source=service.source,
+        force_new_deployment=service.force_new_deployment,
+        desired_count=desired,
+        max_wait_seconds=service.max_wait_seconds,
+    )
+
+
+def _from_inputs(
+    raw: RawInputs, workspace: Path
+) -> tuple[tuple[ServiceSpec, ...], TaskDefinitionSource | None]:
+    names = _comma_list(raw.get("container-name", ""))
+    image = raw.get("image")
+    if image is not None:
+        ImageRef.parse(image)
+        if not names:
+            raise InputError("image needs container-name: name the container that runs it")
+        if "image-tag" in raw:
+            raise InputError("give image or image-tag, not both")
+    if names and image is None and "image-tag" not in raw:
+        raise InputError("container-name needs image or image-tag")
+    containers = tuple(ContainerSpec(name=name, image=image) for name in names)
+    source = _task_definition_source(raw.get("task-definition"), workspace)
+    force = _boolean(raw, "force-new-deployment")
+    desired = _desired_count(raw)
+    service_names = _comma_list(raw.get("service", ""))
+    if len(service_names) > 1:
+        raise InputError(
+            "service takes one name without config; list several in an application file"
+        )
+    if not service_names:
+        if source.file is None and source.reference is None:
+            raise InputError("give service, task-definition, or config")
+        return (), source
+    service = ServiceSpec(
+        name=service_names[0],
+        containers=containers,
+        source=source,
+        force_new_deployment=force,
+        desired_count=desired,
+    )
+    return (service,), None
+
+
+def _task_definition_source(value: str | None, workspace: Path) -> TaskDefinitionSource:
+    if not value:
+        return TaskDefinitionSource()
+    if looks_like_file(value) or (workspace / value).is_file():
+        return TaskDefinitionSource(file=_resolve(value, workspace))
+    return TaskDefinitionSource(reference=value)
+
+
+def _resolve(value: str, workspace: Path) -> Path:
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else workspace / path
+
+
+def _optional_path(value: str | None) -> Path | None:
+    return Path(value) if value else None
+
+
+def _comma_list(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def _boolean(raw: RawInputs, name: str) -> bool:
+    value = raw.get(name, _BY_NAME[name].default or "false").strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise InputError(f"{name}: {raw.get(name)!r} is not a boolean; use true or false")
+
+
+def _desired_count(raw: RawInputs) -> int | None:
+    text = raw.get("desired-count")
+    if text is None:
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        raise InputError(f"desired-count: {text!r} is not a whole number") from None
+    if value < 0:
+        raise InputError(f"desired-count: {text!r} must be zero or more")
+    return value
+
+
+def _positive_number(text: str, name: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise InputError(f"{name}: {text!r} is not a number") from None
+    if value <= 0:
+        raise InputError(f"{name}: {text!r} must be greater than zero")
+    return value
+
+
+def _check_tag(tag: str) -> None:
+    # with_tag validates the tag alone; the repository here is only a carrier.
+    ImageRef.parse("image").with_tag(tag)

@@ -1,0 +1,88 @@
+"""Typed, frozen settings: what one run will do, whatever the inputs came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class ContainerSpec:
+    """A container whose image this run changes: a full `image`, or the run's image tag."""
+
+    name: str
+    image: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TaskDefinitionSource:
+    """Where a new task definition starts from. Neither set: the service's current revision."""
+
+    file: Path | None = None
+    reference: str | None = None  # family, family:revision or ARN
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceSpec:
+    name: str
+    containers: tuple[ContainerSpec, ...] = ()
+    source: TaskDefinitionSource = TaskDefinitionSource()
+    force_new_deployment: bool = False
+    desired_count: int | None = None
+    max_wait_seconds: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class VpcConfiguration:
+    subnets: tuple[str, ...]
+    security_groups: tuple[str, ...]
+    assign_public_ip: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CapacityProviderItem:
+    capacity_provider: str
+    base: int = 0
+    weight: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class TaskSpec:
+    """A standalone task run before or after the services change (a migration, a clean-up)."""
+
+    family: str
+    count: int = 1
+    containers: tuple[ContainerSpec, ...] = ()
+    launch_type: str | None = None
+    capacity_provider_strategy: tuple[CapacityProviderItem, ...] = ()
+    vpc_configuration: VpcConfiguration | None = None
+    network_from_service: str | None = None
+    command: tuple[str, ...] | None = None
+    timeout_seconds: float | None = None
+    started_by: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GitHubFiles:
+    """Files GitHub Actions gives a step; None outside Actions."""
+
+    output: Path | None = None
+    step_summary: Path | None = None
+    in_actions: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    cluster: str
+    services: tuple[ServiceSpec, ...]
+    # A task definition to register when no service is named (the official action allows it).
+    standalone_source: TaskDefinitionSource | None = None
+    pre_tasks: tuple[TaskSpec, ...] = ()
+    post_tasks: tuple[TaskSpec, ...] = ()
+    image_tag: str | None = None
+    wait: bool = True
+    timeout_seconds: float = 30 * 60
+    poll_interval_seconds: float = 5.0
+    dry_run: bool = False
+    config_file: Path | None = None
+    github: GitHubFiles = GitHubFiles()

@@ -1,0 +1,61 @@
+"""Start a rolling deployment: register what changed, update the service, keep our deployment."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from ecs_deploy.aws.ecs import EcsApi
+from ecs_deploy.deploy.clock import Clock
+from ecs_deploy.plan.deployment import ServicePlan, TaskDefinitionPlan
+
+
+@dataclass(frozen=True, slots=True)
+class StartedDeployment:
+    """A deployment this run started: the verdict is about this one, never "the service"."""
+
+    plan: ServicePlan
+    task_definition_arn: str
+    registered: bool
+    deployment_id: str | None
+    started_at: float  # on the run's clock: timeouts
+    started_wall: datetime  # wall time: which service events are ours to show
+
+
+def register_if_changed(plan: TaskDefinitionPlan, ecs: EcsApi) -> tuple[str, bool]:
+    """The ARN to deploy, and whether a new revision was registered for it."""
+    if not plan.changed and plan.live_arn:
+        return plan.live_arn, False
+    registered = ecs.register_task_definition(plan.register_params)
+    return str(registered["taskDefinitionArn"]), True
+
+
+def start_rolling(plan: ServicePlan, ecs: EcsApi, clock: Clock) -> StartedDeployment:
+    arn, registered = register_if_changed(plan.task_definition, ecs)
+    started_at = clock.now()
+    # A little slack: ECS stamps events with its own clock.
+    started_wall = datetime.now(UTC) - timedelta(seconds=2)
+    service = ecs.update_service(
+        cluster=plan.cluster,
+        service=plan.name,
+        task_definition=arn,
+        force_new_deployment=plan.force_new_deployment,
+        desired_count=plan.desired_count,
+    )
+    return StartedDeployment(
+        plan=plan,
+        task_definition_arn=arn,
+        registered=registered,
+        deployment_id=primary_deployment_id(service),
+        started_at=started_at,
+        started_wall=started_wall,
+    )
+
+
+def primary_deployment_id(service: Mapping[str, Any]) -> str | None:
+    for deployment in service.get("deployments") or []:
+        if deployment.get("status") == "PRIMARY":
+            return str(deployment.get("id"))
+    return None

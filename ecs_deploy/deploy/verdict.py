@@ -1,0 +1,90 @@
+"""Decide a service's verdict from the deployment this run started. Pure: data in, verdict out.
+
+"The service is stable" is not a verdict: after a circuit-breaker rollback the service is stable
+again on the old revision (the bug every peer shipped). What counts is our deployment's own
+rolloutState and whether the service still runs our task definition.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ecs_deploy.results import Outcome
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    outcome: Outcome
+    reason: str
+
+
+def find_deployment(
+    service: Mapping[str, Any], deployment_id: str | None
+) -> Mapping[str, Any] | None:
+    for deployment in service.get("deployments") or []:
+        if deployment.get("id") == deployment_id:
+            return dict(deployment)
+    return None
+
+
+def judge(
+    service: Mapping[str, Any], deployment_id: str | None, task_definition_arn: str
+) -> Verdict | None:
+    """The verdict, or None while our deployment is still in progress."""
+    runs_ours = service.get("taskDefinition") == task_definition_arn
+    ours = find_deployment(service, deployment_id)
+    if ours is None:
+        return _judge_gone(service, deployment_id, runs_ours)
+    state = ours.get("rolloutState")
+    reason = str(ours.get("rolloutStateReason") or "")
+    if state == "COMPLETED":
+        if runs_ours:
+            return Verdict(Outcome.SUCCEEDED, reason or "deployment completed")
+        return Verdict(
+            Outcome.SUPERSEDED,
+            f"deployment completed but the service now runs {_revision(service)}",
+        )
+    if state == "FAILED":
+        if not runs_ours or _rollback_in_progress(service, deployment_id):
+            return Verdict(Outcome.ROLLED_BACK, reason or "deployment failed and ECS rolled back")
+        return Verdict(Outcome.FAILED, reason or "deployment failed")
+    if state is None and _settled_on(service, ours):
+        # Very old services report no rolloutState: fall back to counts on our deployment.
+        return Verdict(Outcome.SUCCEEDED, "the service's only deployment runs our task definition")
+    return None
+
+
+def _judge_gone(service: Mapping[str, Any], deployment_id: str | None, runs_ours: bool) -> Verdict:
+    """Our deployment left the list: something replaced it before we saw it finish."""
+    primary = next(
+        (d for d in service.get("deployments") or [] if d.get("status") == "PRIMARY"), None
+    )
+    if runs_ours and primary and primary.get("rolloutState") == "COMPLETED":
+        return Verdict(Outcome.SUCCEEDED, "a later deployment of our task definition completed")
+    return Verdict(
+        Outcome.SUPERSEDED,
+        f"deployment {deployment_id} was replaced by "
+        f"{primary.get('id') if primary else 'another'}; "
+        f"the service runs {_revision(service)}",
+    )
+
+
+def _rollback_in_progress(service: Mapping[str, Any], deployment_id: str | None) -> bool:
+    return any(
+        d.get("status") == "PRIMARY" and d.get("id") != deployment_id
+        for d in service.get("deployments") or []
+    )
+
+
+def _settled_on(service: Mapping[str, Any], deployment: Mapping[str, Any]) -> bool:
+    return (
+        len(service.get("deployments") or []) == 1
+        and deployment.get("runningCount") == deployment.get("desiredCount")
+        and not deployment.get("pendingCount")
+    )
+
+
+def _revision(service: Mapping[str, Any]) -> str:
+    return str(service.get("taskDefinition", "?")).rsplit("/", 1)[-1]
