@@ -151,6 +151,7 @@ def build_settings(raw: RawInputs, environ: Mapping[str, str] | None = None) -> 
         poll_interval_seconds=poll_interval,
         dry_run=_boolean(raw, "dry-run"),
         config_file=config_path,
+        region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or None,
         github=GitHubFiles(
             output=_optional_path(env.get("GITHUB_OUTPUT")),
             step_summary=_optional_path(env.get("GITHUB_STEP_SUMMARY")),

@@ -85,4 +85,6 @@ class Settings:
     poll_interval_seconds: float = 5.0
     dry_run: bool = False
     config_file: Path | None = None
+    # None: botocore's own chain (AWS_DEFAULT_REGION, profile). botocore ignores AWS_REGION.
+    region: str | None = None
     github: GitHubFiles = GitHubFiles()

@@ -99,7 +99,7 @@ def _source_document(
 ) -> tuple[object, str | None]:
     """The document to render from, and the file it came from (for error locations)."""
     if source.file is not None:
-        return load_document(source.file, what="task definition").data, str(source.file)
+        return load_document(source.file, what="task definition file").data, str(source.file)
     if source.reference is not None:
         described, tags = ecs.describe_task_definition(source.reference)
         return {"taskDefinition": described, "tags": tags}, None

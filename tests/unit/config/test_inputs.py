@@ -1,0 +1,146 @@
+import argparse
+from pathlib import Path
+
+import pytest
+
+from ecs_deploy.config.inputs import (
+    add_cli_arguments,
+    build_settings,
+    read_action_inputs,
+    read_cli_inputs,
+)
+from ecs_deploy.config.settings import ContainerSpec
+from ecs_deploy.errors import InputError
+
+
+def test_action_inputs_accept_github_and_shell_forms() -> None:
+    env = {
+        "INPUT_TASK-DEFINITION": "td.json",
+        "INPUT_CONTAINER_NAME": "app",
+        "INPUT_IMAGE": "r/app:2",
+        "INPUT_SERVICE": "",  # GitHub sets declared inputs without a default to ""
+        "INPUT_UNRELATED": "x",
+    }
+    assert read_action_inputs(env) == {
+        "task-definition": "td.json",
+        "container-name": "app",
+        "image": "r/app:2",
+    }
+
+
+def test_cli_and_action_readers_give_the_same_settings(tmp_path: Path) -> None:
+    parser = argparse.ArgumentParser()
+    add_cli_arguments(parser)
+    cli = read_cli_inputs(
+        parser.parse_args(
+            [
+                "--service",
+                "web",
+                "--task-definition",
+                "td.json",
+                "--container-name",
+                "app,sidecar ",
+                "--image",
+                "r/app:2",
+                "--timeout",
+                "90s",
+                "--dry-run",
+            ]
+        )
+    )
+    action = read_action_inputs(
+        {
+            "INPUT_SERVICE": "web",
+            "INPUT_TASK-DEFINITION": "td.json",
+            "INPUT_CONTAINER-NAME": "app,sidecar ",
+            "INPUT_IMAGE": "r/app:2",
+            "INPUT_TIMEOUT": "90s",
+            "INPUT_DRY-RUN": "true",
+        }
+    )
+    env = {"GITHUB_WORKSPACE": str(tmp_path)}
+    assert build_settings(cli, env) == build_settings(action, env)
+    settings = build_settings(cli, env)
+    assert settings.dry_run is True
+    assert settings.timeout_seconds == 90
+    assert settings.cluster == "default"
+    service = settings.services[0]
+    assert service.containers == (
+        ContainerSpec("app", "r/app:2"),
+        ContainerSpec("sidecar", "r/app:2"),
+    )
+    assert service.source.file == tmp_path / "td.json"  # relative paths resolve in the workspace
+
+
+def test_wait_for_minutes_is_the_timeout_unless_timeout_is_given(tmp_path: Path) -> None:
+    env = {"GITHUB_WORKSPACE": str(tmp_path)}
+    assert (
+        build_settings({"service": "web", "force-new-deployment": "true"}, env).timeout_seconds
+        == 1800
+    )
+    raw = {"service": "web", "force-new-deployment": "true", "wait-for-minutes": "5"}
+    assert build_settings(raw, env).timeout_seconds == 300
+    assert build_settings({**raw, "timeout": "1h"}, env).timeout_seconds == 3600
+
+
+def test_task_definition_reference_is_not_a_file(tmp_path: Path) -> None:
+    env = {"GITHUB_WORKSPACE": str(tmp_path)}
+    settings = build_settings({"service": "web", "task-definition": "web:7"}, env)
+    assert settings.services[0].source.reference == "web:7"
+    arn = "arn:aws:ecs:us-east-1:1:task-definition/web:7"
+    assert build_settings({"task-definition": arn}, env).standalone_source.reference == arn  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ({"service": "web", "wait-for-minutes": "abc"}, "wait-for-minutes: 'abc' is not a number"),
+        ({"service": "web", "desired-count": "-1"}, "desired-count: '-1' must be zero or more"),
+        ({"service": "web", "timeout": "soon"}, "timeout: 'soon' is not a duration"),
+        ({"service": "web", "poll-interval": "0s"}, "poll-interval must be greater than zero"),
+        ({"service": "web", "dry-run": "maybe"}, "dry-run: 'maybe' is not a boolean"),
+        (
+            {"service": "web", "container-name": "app", "image": "UPPER CASE:tag"},
+            "invalid image reference",
+        ),
+        ({"service": "web", "image": "r/app:2"}, "image needs container-name"),
+        ({"service": "web", "container-name": "app"}, "container-name needs image or image-tag"),
+        ({"service": "web", "image-tag": "bad tag"}, "invalid image tag 'bad tag'"),
+        ({"service": "a,b"}, "service takes one name without config"),
+        ({}, "nothing to deploy"),
+    ],
+)
+def test_bad_inputs_are_one_clear_line(tmp_path: Path, raw: dict[str, str], message: str) -> None:
+    with pytest.raises(InputError) as caught:
+        build_settings(raw, {"GITHUB_WORKSPACE": str(tmp_path)})
+    assert message in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def test_config_selects_services_and_rejects_single_service_inputs(tmp_path: Path) -> None:
+    app = tmp_path / ".ecs-deploy.yml"
+    app.write_text("version: v1\ncluster: demo\nservices:\n  - name: web\n  - name: worker\n")
+    env = {"GITHUB_WORKSPACE": str(tmp_path)}
+    settings = build_settings({"config": ".ecs-deploy.yml", "service": "worker"}, env)
+    assert settings.cluster == "demo"
+    assert [s.name for s in settings.services] == ["worker"]
+    # With nothing named, the workspace's application file is used.
+    assert len(build_settings({"image-tag": "v2"}, env).services) == 2
+    with pytest.raises(InputError, match="service 'api' is not in .ecs-deploy.yml"):
+        build_settings({"config": ".ecs-deploy.yml", "service": "api"}, env)
+    with pytest.raises(InputError, match="task-definition cannot be combined with config"):
+        build_settings({"config": ".ecs-deploy.yml", "task-definition": "td.json"}, env)
+
+
+def test_github_files_and_region_come_from_the_environment(tmp_path: Path) -> None:
+    env = {
+        "GITHUB_WORKSPACE": str(tmp_path),
+        "GITHUB_OUTPUT": str(tmp_path / "out"),
+        "GITHUB_STEP_SUMMARY": str(tmp_path / "summary"),
+        "GITHUB_ACTIONS": "true",
+        "AWS_REGION": "eu-west-1",
+    }
+    settings = build_settings({"service": "web", "force-new-deployment": "true"}, env)
+    assert settings.github.output == tmp_path / "out"
+    assert settings.github.in_actions is True
+    assert settings.region == "eu-west-1"
