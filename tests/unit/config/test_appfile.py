@@ -78,7 +78,10 @@ def test_task_definition_files_resolve_next_to_the_app_file(tmp_path: Path) -> N
 
 
 def test_container_with_its_own_image(tmp_path: Path) -> None:
-    text = "version: v1\nservices:\n  - name: web\n    containers:\n      - name: app\n        image: r/app:2\n"
+    text = (
+        "version: v1\nservices:\n  - name: web\n"
+        "    containers:\n      - name: app\n        image: r/app:2\n"
+    )
     app = load_app_file(write(tmp_path, text))
     assert app.services[0].containers == (ContainerSpec("app", "r/app:2"),)
 
@@ -126,7 +129,8 @@ def test_task_count_out_of_range(tmp_path: Path) -> None:
 def test_launch_type_and_capacity_providers_together(tmp_path: Path) -> None:
     text = (
         "version: v1\nservices: [{name: web}]\ntasks:\n  pre:\n    - family: m\n"
-        "      launch_type: fargate\n      capacity_provider_strategies: [{capacity_provider: FARGATE}]\n"
+        "      launch_type: fargate\n"
+        "      capacity_provider_strategies: [{capacity_provider: FARGATE}]\n"
     )
     assert "not both" in error_for(tmp_path, text)
 

@@ -126,7 +126,7 @@ def test_config_selects_services_and_rejects_single_service_inputs(tmp_path: Pat
     assert [s.name for s in settings.services] == ["worker"]
     # With nothing named, the workspace's application file is used.
     assert len(build_settings({"image-tag": "v2"}, env).services) == 2
-    with pytest.raises(InputError, match="service 'api' is not in .ecs-deploy.yml"):
+    with pytest.raises(InputError, match=r"service 'api' is not in \.ecs-deploy\.yml"):
         build_settings({"config": ".ecs-deploy.yml", "service": "api"}, env)
     with pytest.raises(InputError, match="task-definition cannot be combined with config"):
         build_settings({"config": ".ecs-deploy.yml", "task-definition": "td.json"}, env)
