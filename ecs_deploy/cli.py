@@ -59,7 +59,9 @@ def deploy_command(raw: Mapping[str, str], environ: Mapping[str, str]) -> int:
     reporter = Reporter(in_actions=environ.get("GITHUB_ACTIONS") == "true")
     try:
         settings = build_settings(raw, environ)
-        result = run_deploy(settings, EcsApi(AwsSession(region=settings.region).ecs), reporter, SystemClock())
+        result = run_deploy(
+            settings, EcsApi(AwsSession(region=settings.region).ecs), reporter, SystemClock()
+        )
         reporter.result(result)
         if settings.github.output is not None:
             append_outputs(settings.github.output, outputs_for(result))

@@ -139,10 +139,8 @@ def _source(value: str, base_dir: Path) -> TaskDefinitionSource:
 
 
 def looks_like_file(value: str) -> bool:
-    return (
-        value.lower().endswith((".json", ".yml", ".yaml"))
-        or ("/" in value
-        and not value.startswith("arn:"))
+    return value.lower().endswith((".json", ".yml", ".yaml")) or (
+        "/" in value and not value.startswith("arn:")
     )
 
 

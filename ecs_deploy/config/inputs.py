@@ -17,6 +17,7 @@ from ecs_deploy.config.durations import parse_duration
 from ecs_deploy.config.settings import (
     ContainerSpec,
     GitHubFiles,
+    RegisterOnlySpec,
     ServiceSpec,
     Settings,
     TaskDefinitionSource,
@@ -123,10 +124,10 @@ def build_settings(raw: RawInputs, environ: Mapping[str, str] | None = None) -> 
     if config_path is not None:
         cluster, services, app = _from_app_file(raw, config_path)
         pre, post = app.pre_tasks, app.post_tasks
-        standalone = None
+        register_only = None
     else:
         cluster = raw.get("cluster", "default")
-        services, standalone = _from_inputs(raw, workspace)
+        services, register_only = _from_inputs(raw, workspace)
         pre, post = (), ()
 
     timeout = (
@@ -142,7 +143,7 @@ def build_settings(raw: RawInputs, environ: Mapping[str, str] | None = None) -> 
     return Settings(
         cluster=cluster,
         services=services,
-        standalone_source=standalone,
+        register_only=register_only,
         pre_tasks=pre,
         post_tasks=post,
         image_tag=image_tag,
@@ -215,7 +216,7 @@ def _with_desired_count(service: ServiceSpec, desired: int) -> ServiceSpec:
 
 def _from_inputs(
     raw: RawInputs, workspace: Path
-) -> tuple[tuple[ServiceSpec, ...], TaskDefinitionSource | None]:
+) -> tuple[tuple[ServiceSpec, ...], RegisterOnlySpec | None]:
     names = _comma_list(raw.get("container-name", ""))
     image = raw.get("image")
     if image is not None:
@@ -238,7 +239,7 @@ def _from_inputs(
     if not service_names:
         if source.file is None and source.reference is None:
             raise InputError("give service, task-definition, or config")
-        return (), source
+        return (), RegisterOnlySpec(source=source, containers=containers)
     service = ServiceSpec(
         name=service_names[0],
         containers=containers,

@@ -23,6 +23,14 @@ class TaskDefinitionSource:
 
 
 @dataclass(frozen=True, slots=True)
+class RegisterOnlySpec:
+    """A task definition to register with no service to update (the official action allows it)."""
+
+    source: TaskDefinitionSource
+    containers: tuple[ContainerSpec, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class ServiceSpec:
     name: str
     containers: tuple[ContainerSpec, ...] = ()
@@ -75,8 +83,7 @@ class GitHubFiles:
 class Settings:
     cluster: str
     services: tuple[ServiceSpec, ...]
-    # A task definition to register when no service is named (the official action allows it).
-    standalone_source: TaskDefinitionSource | None = None
+    register_only: RegisterOnlySpec | None = None
     pre_tasks: tuple[TaskSpec, ...] = ()
     post_tasks: tuple[TaskSpec, ...] = ()
     image_tag: str | None = None

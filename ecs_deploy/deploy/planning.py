@@ -8,7 +8,13 @@ from typing import Any
 from ecs_deploy.aws.ecs import EcsApi
 from ecs_deploy.aws.model import register_task_definition_shape
 from ecs_deploy.config.documents import load_document
-from ecs_deploy.config.settings import ContainerSpec, ServiceSpec, Settings, TaskDefinitionSource
+from ecs_deploy.config.settings import (
+    ContainerSpec,
+    RegisterOnlySpec,
+    ServiceSpec,
+    Settings,
+    TaskDefinitionSource,
+)
 from ecs_deploy.errors import InputError, PreflightError, SourceLocation
 from ecs_deploy.plan.deployment import DeployPlan, ServicePlan, TaskDefinitionPlan
 from ecs_deploy.plan.diff import diff_lines, same_task_definition
@@ -16,14 +22,29 @@ from ecs_deploy.plan.normalize import normalize_for_register
 from ecs_deploy.plan.taskdef import render
 
 SUPPORTED_CONTROLLERS = ("ECS",)
+# What DescribeTaskDefinition returns and RegisterTaskDefinition refuses: dropping these is
+# expected (pasted describe output), so only other dropped keys are worth a warning.
+DESCRIBE_ONLY_FIELDS = frozenset(
+    {
+        "taskDefinitionArn",
+        "revision",
+        "status",
+        "requiresAttributes",
+        "compatibilities",
+        "registeredAt",
+        "registeredBy",
+        "deregisteredAt",
+        "deleteRequestedAt",
+    }
+)
 
 
 def build_plan(settings: Settings, ecs: EcsApi) -> DeployPlan:
     """Describe what exists, check it can be deployed to, and render every task definition."""
     if not settings.services:
-        source = settings.standalone_source or TaskDefinitionSource()
+        spec = settings.register_only or RegisterOnlySpec(TaskDefinitionSource())
         return DeployPlan(
-            cluster=settings.cluster, standalone=_plan_standalone(source, settings, ecs)
+            cluster=settings.cluster, register_only=_plan_register_only(spec, settings, ecs)
         )
     _check_cluster(ecs, settings.cluster)
     names = [spec.name for spec in settings.services]
@@ -75,10 +96,11 @@ def _plan_service(
     )
 
 
-def _plan_standalone(
-    source: TaskDefinitionSource, settings: Settings, ecs: EcsApi
+def _plan_register_only(
+    spec: RegisterOnlySpec, settings: Settings, ecs: EcsApi
 ) -> TaskDefinitionPlan:
-    document, where = _source_document(source, None, [], ecs)
+    """Compared with the family's latest revision, so an unchanged file registers nothing."""
+    document, where = _source_document(spec.source, None, [], ecs)
     family = _family_of(document)
     live: Mapping[str, Any] | None = None
     live_arn: str | None = None
@@ -88,7 +110,7 @@ def _plan_standalone(
             live_arn = str(live.get("taskDefinitionArn"))
         except PreflightError:
             live = None  # a new family: nothing to compare with
-    return _render(document, where, (), settings.image_tag, live, live_arn, ecs)
+    return _render(document, where, spec.containers, settings.image_tag, live, live_arn, ecs)
 
 
 def _source_document(
@@ -154,7 +176,7 @@ def _render(
         diff=tuple(diff_lines(live_normalized, rendered.task_definition))
         if live_normalized and not same
         else (),
-        dropped_keys=tuple(rendered.dropped),
+        dropped_keys=tuple(key for key in rendered.dropped if key not in DESCRIBE_ONLY_FIELDS),
     )
 
 

@@ -11,7 +11,7 @@ from ecs_deploy.deploy.clock import Clock
 from ecs_deploy.deploy.planning import build_plan
 from ecs_deploy.deploy.rolling import StartedDeployment, register_if_changed, start_rolling
 from ecs_deploy.deploy.watch import Watcher
-from ecs_deploy.errors import DeployError
+from ecs_deploy.errors import DeployError, InputError
 from ecs_deploy.plan.deployment import DeployPlan, ServicePlan
 from ecs_deploy.report.console import Reporter
 from ecs_deploy.results import Outcome, RunResult, ServiceResult
@@ -20,19 +20,25 @@ MAX_PARALLEL_UPDATES = 4  # bounded: UpdateService is throttled per account
 
 
 def run_deploy(settings: Settings, ecs: EcsApi, reporter: Reporter, clock: Clock) -> RunResult:
+    if settings.pre_tasks or settings.post_tasks:
+        # Never skip a migration silently: refuse before anything changes.
+        raise InputError(
+            "tasks.pre and tasks.post are validated but not run by this version; "
+            "remove them from the application file or run them in a separate step"
+        )
     with reporter.section("Plan"):
         plan = build_plan(settings, ecs)
         reporter.plan(plan)
     if settings.dry_run:
         reporter.info("dry run: nothing was changed")
         return _planned(plan)
-    if plan.standalone is not None:
-        arn, registered = register_if_changed(plan.standalone, ecs)
+    if plan.register_only is not None:
+        arn, registered = register_if_changed(plan.register_only, ecs)
         reporter.info(f"{'registered' if registered else 'reusing'} {arn}")
         return RunResult(
             cluster=plan.cluster,
             task_definition_arn=arn,
-            previous_task_definition_arn=plan.standalone.live_arn,
+            previous_task_definition_arn=plan.register_only.live_arn,
         )
 
     to_update = [service for service in plan.services if service.needs_update]

@@ -46,4 +46,4 @@ class DeployPlan:
     cluster: str
     services: tuple[ServicePlan, ...] = ()
     # A task definition registered on its own (task-definition given without a service).
-    standalone: TaskDefinitionPlan | None = None
+    register_only: TaskDefinitionPlan | None = None

@@ -86,9 +86,9 @@ class Reporter:
             self.info(f"service {service.name}: {action}{detail}", style="bold")
             self.info(f"  current: {_revision(service.current_task_definition_arn)}")
             self._task_definition(service.task_definition)
-        if plan.standalone is not None:
-            self.info(f"task definition {plan.standalone.family}", style="bold")
-            self._task_definition(plan.standalone)
+        if plan.register_only is not None:
+            self.info(f"task definition {plan.register_only.family}", style="bold")
+            self._task_definition(plan.register_only)
 
     def _task_definition(self, plan: TaskDefinitionPlan) -> None:
         for image in plan.images:

@@ -88,7 +88,7 @@ def test_task_definition_reference_is_not_a_file(tmp_path: Path) -> None:
     settings = build_settings({"service": "web", "task-definition": "web:7"}, env)
     assert settings.services[0].source.reference == "web:7"
     arn = "arn:aws:ecs:us-east-1:1:task-definition/web:7"
-    assert build_settings({"task-definition": arn}, env).standalone_source.reference == arn  # type: ignore[union-attr]
+    assert build_settings({"task-definition": arn}, env).register_only.source.reference == arn  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,34 @@
+# make demo: a real deployment on the local ECS emulator (no AWS account).  make test: the tests.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements/*.txt 2>/dev/null | cksum | cut -d' ' -f1)
+
+.PHONY: demo test lint container-image container-test clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c requirements/dev.txt -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+demo: $(STAMP)
+	VENV=$(VENV) scripts/demo.sh
+
+test: $(STAMP)
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy ecs_deploy
+
+container-image:
+	scripts/container/build.sh
+
+container-test: $(STAMP)
+	ECS_DEPLOY_CONTAINER_TESTS=1 $(BIN)/pytest -m container tests/container
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,24 @@
+"""A local Amazon ECS emulator: moto as API and store, plus a scheduler that moves state the
+way ECS documents it (deployments, tasks, circuit breaker, CodeDeploy, logs), with faults.
+
+    from ecs_deploy.emulator import Emulator, Fault
+    with Emulator() as emu:
+        emu.faults.set_for_image("repo/app:bad", Fault.CRASH)
+        ecs = emu.client("ecs")
+"""
+
+from .calls import CallRecorder, RecordedCall
+from .emulator import Emulator
+from .faults import FAULT_LABEL, Fault, FaultBook, FaultKind
+from .seeding import Seeded
+
+__all__ = [
+    "FAULT_LABEL",
+    "CallRecorder",
+    "Emulator",
+    "Fault",
+    "FaultBook",
+    "FaultKind",
+    "RecordedCall",
+    "Seeded",
+]

@@ -1,0 +1,45 @@
+"""A record of the API calls the emulator served, for tests that count calls."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+_READ_PREFIXES = ("Describe", "List", "Get", "BatchGet")
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedCall:
+    service: str  # signing name: "ecs", "codedeploy", "logs", "ec2", ...
+    operation: str  # "UpdateService"
+    at: float  # time.monotonic() when the request arrived
+
+    @property
+    def mutating(self) -> bool:
+        return not self.operation.startswith(_READ_PREFIXES)
+
+
+class CallRecorder:
+    """Thread-safe: the HTTP server records from many threads while a test reads."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._calls: list[RecordedCall] = []
+
+    def record(self, call: RecordedCall) -> None:
+        with self._lock:
+            self._calls.append(call)
+
+    def operations(self, service: str | None = None) -> list[RecordedCall]:
+        with self._lock:
+            return [c for c in self._calls if service is None or c.service == service]
+
+    def mutating(self, service: str | None = None) -> list[RecordedCall]:
+        return [c for c in self.operations(service) if c.mutating]
+
+    def count(self, operation: str, service: str | None = None) -> int:
+        return sum(1 for c in self.operations(service) if c.operation == operation)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._calls.clear()

@@ -1,0 +1,108 @@
+"""`ecs-deploy emulator`: run the local ECS emulator in the foreground until Ctrl-C/SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from pathlib import Path
+from types import FrameType
+
+from ecs_deploy.errors import InputError
+
+from .emulator import Emulator
+from .faults import parse_assignment
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument(
+        "--port", type=int, default=0, help="port to listen on (default: a free one)"
+    )
+    parser.add_argument(
+        "--region", default="us-east-1", help="region to seed (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--seed", metavar="APP_FILE", type=Path, help="create what this .ecs-deploy.yml names"
+    )
+    parser.add_argument(
+        "--tick", type=float, default=0.2, metavar="S", help="seconds between scheduler ticks"
+    )
+    parser.add_argument(
+        "--seconds-per-ecs-minute",
+        type=float,
+        default=3.0,
+        metavar="S",
+        help="real seconds one ECS minute takes (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="IMAGE=MODE",
+        help="make containers of IMAGE fail: crash, oom, pull-failure, missing-secret, "
+        "never-placed, unhealthy, keep-running or exit:N (repeatable)",
+    )
+    parser.add_argument(
+        "--container-fault",
+        action="append",
+        default=[],
+        metavar="NAME=MODE",
+        help="the same, chosen by container name (e.g. migrate=exit:1)",
+    )
+    parser.add_argument(
+        "--faults-file", type=Path, metavar="FILE", help="faults as YAML/JSON (see docs)"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    emulator = Emulator(
+        host=args.host,
+        port=args.port,
+        tick_seconds=args.tick,
+        seconds_per_ecs_minute=args.seconds_per_ecs_minute,
+        region=args.region,
+    )
+    for text in args.fault:
+        image, fault = parse_assignment(text)
+        emulator.faults.set_for_image(image, fault)
+    for text in args.container_fault:
+        name, fault = parse_assignment(text)
+        emulator.faults.set_for_container(name, fault)
+    if args.faults_file is not None:
+        emulator.faults.load(args.faults_file)
+
+    stopping = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stopping.set()
+
+    previous = signal.signal(signal.SIGTERM, on_signal)
+    emulator.start()
+    try:
+        print(f"AWS_ENDPOINT_URL={emulator.endpoint_url}", flush=True)
+        if args.seed is not None:
+            for line in emulator.seed(args.seed).describe():
+                print(f"seeded: {line}", flush=True)
+        print("ready; Ctrl-C or SIGTERM stops the emulator", file=sys.stderr, flush=True)
+        stopping.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        emulator.stop()
+        signal.signal(signal.SIGTERM, previous)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m ecs_deploy.emulator", description="Run the local ECS emulator."
+    )
+    add_arguments(parser)
+    args = parser.parse_args(argv)
+    try:
+        return run(args)
+    except InputError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return error.exit_code

@@ -1,0 +1,125 @@
+"""Request hooks at the HTTP layer: what a backend patch cannot fix.
+
+- Every ECS request: the backend of its account and region is patched first (moto creates
+  backends lazily and anew on reset), see moto_patches.py.
+- ECS CreateService: moto's request parser drops deploymentConfiguration and a few other
+  members; they are put on the service and into the answer.
+- CodeDeploy GetDeployment, BatchGetDeployments: moto always answers errorInformation and
+  rollbackInfo as {}; the emulator's values are put in.
+- ECS RunTask: when capacity is chosen to be missing (or a container is never placed), the
+  answer is `failures[]` with no tasks, as ECS gives.
+- CodeDeploy StopDeployment, ContinueDeployment, ListDeploymentTargets,
+  BatchGetDeploymentTargets: moto lacks them; answered from codedeploy.py.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from moto.codedeploy.models import CodeDeployBackend, codedeploy_backends
+from moto.ecs.models import ecs_backends
+
+from . import codedeploy, tasks
+from .deployments import deployment_configuration
+from .middleware import ApiCall, ApiError
+from .moto_patches import EmulatedEcsBackend, patch_ecs_backend
+from .runtime import EmulatorRuntime
+
+# CreateService members moto's parser drops -> the Service attribute the serializer reads.
+CREATE_SERVICE_DROPPED = {
+    "deploymentConfiguration": "deployment_configuration",
+    "healthCheckGracePeriodSeconds": "health_check_grace_period_seconds",
+    "enableECSManagedTags": "enable_ecs_managed_tags",
+    "enableExecuteCommand": "enable_execute_command",
+    "capacityProviderStrategy": "capacity_provider_strategy",
+    "placementConstraints": "placement_constraints",
+    "placementStrategy": "placement_strategy",
+}
+
+# CodeDeploy answers whose deployment infos need errorInformation/rollbackInfo filled in.
+DEPLOYMENT_INFO_KEYS = {"GetDeployment": "deploymentInfo", "BatchGetDeployments": "deploymentsInfo"}
+
+CodeDeployResponder = Callable[[CodeDeployBackend, dict[str, Any]], dict[str, Any]]
+CODEDEPLOY_RESPONDERS: dict[str, CodeDeployResponder] = {
+    "StopDeployment": codedeploy.stop_deployment,
+    "ContinueDeployment": codedeploy.continue_deployment,
+    "ListDeploymentTargets": codedeploy.list_deployment_targets,
+    "BatchGetDeploymentTargets": codedeploy.batch_get_deployment_targets,
+}
+
+
+class EmulatorHooks:
+    def __init__(self, runtime: EmulatorRuntime) -> None:
+        self._runtime = runtime
+
+    def before(self, call: ApiCall) -> dict[str, Any] | None:
+        if call.service == "ecs":
+            ecs_backend = self._ecs(call)
+            if call.operation == "RunTask":
+                return self._run_task_without_capacity(ecs_backend, call)
+        if call.service == "codedeploy" and call.operation in CODEDEPLOY_RESPONDERS:
+            deploy_backend = codedeploy_backends[call.account][call.region]
+            try:
+                return CODEDEPLOY_RESPONDERS[call.operation](deploy_backend, call.params)
+            except codedeploy.CodeDeployError as error:
+                raise ApiError(error.code, error.message) from error
+        return None
+
+    def after(self, call: ApiCall, payload: bytes) -> bytes:
+        if call.service == "ecs" and call.operation == "CreateService":
+            return self._create_service_members(call, payload)
+        if call.service == "codedeploy" and call.operation in DEPLOYMENT_INFO_KEYS:
+            return self._deployment_info(call, payload)
+        return payload
+
+    def _deployment_info(self, call: ApiCall, payload: bytes) -> bytes:
+        body = json.loads(payload)
+        found = body.get(DEPLOYMENT_INFO_KEYS[call.operation])
+        backend = codedeploy_backends[call.account][call.region]
+        for info in found if isinstance(found, list) else [found]:
+            if isinstance(info, dict):
+                codedeploy.amend_deployment_info(backend, info)
+        return json.dumps(body).encode()
+
+    def _create_service_members(self, call: ApiCall, payload: bytes) -> bytes:
+        body = json.loads(payload)
+        answer = body.get("service") or {}
+        backend = self._ecs(call)
+        service = backend.services.get(
+            f"{answer.get('clusterArn', '').split('/')[-1]}:{answer.get('serviceName')}"
+        )
+        if service is None:
+            return payload
+        for member, attribute in CREATE_SERVICE_DROPPED.items():
+            if member in call.params:
+                setattr(service, attribute, call.params[member])
+        if service.deployment_controller.get("type", "ECS") == "ECS":
+            service.deployment_configuration = deployment_configuration(service)  # type: ignore[attr-defined]
+            answer["deploymentConfiguration"] = service.deployment_configuration  # type: ignore[attr-defined]
+        for member, attribute in CREATE_SERVICE_DROPPED.items():
+            value = getattr(service, attribute, None)
+            if value is not None:
+                answer[member] = value
+        return json.dumps(body).encode()
+
+    def _ecs(self, call: ApiCall) -> EmulatedEcsBackend:
+        backend = ecs_backends[call.account][call.region]
+        patch_ecs_backend(backend, self._runtime)
+        assert isinstance(backend, EmulatedEcsBackend)
+        return backend
+
+    def _run_task_without_capacity(
+        self, backend: EmulatedEcsBackend, call: ApiCall
+    ) -> dict[str, Any] | None:
+        try:
+            definition = backend.describe_task_definition(str(call.params.get("taskDefinition")))
+        except Exception:  # let moto give its own error for a bad definition
+            return None
+        faults = self._runtime.faults
+        if not faults.run_task_capacity_missing and not tasks.placement_blocked(definition, faults):
+            return None
+        count = int(call.params.get("count") or 1)
+        failure = {"arn": definition.arn, "reason": "RESOURCE:MEMORY"}
+        return {"tasks": [], "failures": [dict(failure) for _ in range(count)]}

@@ -1,0 +1,166 @@
+"""WSGI middleware in front of moto: records calls, serialises them with the scheduler, and
+lets hooks answer or amend a request (see hooks.py).
+
+moto's backends are plain objects shared by the request threads and the scheduler thread;
+one lock around both keeps every request and every tick atomic.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+from urllib.parse import parse_qs
+
+from .calls import CallRecorder, RecordedCall
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+JSON_TYPE = "application/x-amz-json-1.1"
+_CREDENTIAL = re.compile(r"Credential=([^/]+)/[^/]+/([^/]+)/([^/]+)/")
+
+
+@dataclass(frozen=True, slots=True)
+class ApiCall:
+    """One request, identified: signing service, operation, JSON params, account, region."""
+
+    service: str
+    operation: str
+    account: str
+    region: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+class ApiError(Exception):
+    """Answer the request with an AWS JSON error."""
+
+    def __init__(self, code: str, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.status = status
+
+
+class Hooks(Protocol):
+    def before(self, call: ApiCall) -> dict[str, Any] | None:
+        """Answer the call (a JSON body) instead of moto, or return None to let moto answer."""
+
+    def after(self, call: ApiCall, payload: bytes) -> bytes:
+        """Amend moto's successful answer (returned unchanged when there is nothing to do)."""
+
+
+class EmulatorMiddleware:
+    def __init__(
+        self, app: WsgiApp, lock: threading.RLock, calls: CallRecorder, hooks: Hooks
+    ) -> None:
+        self._app = app
+        self._lock = lock
+        self._calls = calls
+        self._hooks = hooks
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        body = _read_body(environ)
+        call = identify(environ, body)
+        if call is not None:
+            self._calls.record(RecordedCall(call.service, call.operation, time.monotonic()))
+        with self._lock:
+            try:
+                answer = self._hooks.before(call) if call is not None else None
+            except ApiError as error:
+                return _json(start_response, error.status, _error_body(error))
+            if answer is not None:
+                return _json(start_response, 200, answer)
+            status, headers, payload = _run(self._app, environ)
+            if call is not None and status.startswith("200"):
+                amended = self._hooks.after(call, payload)
+                if amended is not payload:
+                    payload = amended
+                    headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
+                    headers.append(("Content-Length", str(len(payload))))
+        start_response(status, headers)
+        return [payload]
+
+
+def identify(environ: dict[str, Any], body: bytes) -> ApiCall | None:
+    """Service and operation of a signed AWS request; None for anything else."""
+    match = _CREDENTIAL.search(environ.get("HTTP_AUTHORIZATION", ""))
+    if match is None:
+        return None
+    access_key, region, service = match.groups()
+    target = environ.get("HTTP_X_AMZ_TARGET", "")
+    params: dict[str, Any] = {}
+    if target:
+        operation = target.rsplit(".", 1)[-1]
+        try:
+            loaded = json.loads(body or b"{}")
+        except ValueError:
+            loaded = {}
+        params = loaded if isinstance(loaded, dict) else {}
+    else:
+        form = parse_qs(body.decode("utf-8", "replace")) if body else {}
+        query = parse_qs(environ.get("QUERY_STRING", ""))
+        action = (form.get("Action") or query.get("Action") or [""])[0]
+        operation = action or f"{environ.get('REQUEST_METHOD', 'GET')} {environ.get('PATH_INFO')}"
+    return ApiCall(service, operation, _account(environ, access_key), region, params)
+
+
+def _account(environ: dict[str, Any], access_key: str) -> str:
+    """The account moto will use for this request (same order of precedence as moto)."""
+    if "MOTO_ACCOUNT_ID" in os.environ:
+        return os.environ["MOTO_ACCOUNT_ID"]
+    if environ.get("HTTP_X_MOTO_ACCOUNT_ID"):
+        return str(environ["HTTP_X_MOTO_ACCOUNT_ID"])
+    from moto.iam.models import get_account_id_from
+
+    return get_account_id_from(access_key)
+
+
+def _read_body(environ: dict[str, Any]) -> bytes:
+    """Read the body once and put it back for moto."""
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    body = environ["wsgi.input"].read(length) if length > 0 else b""
+    environ["wsgi.input"] = io.BytesIO(body)
+    return body
+
+
+def _run(app: WsgiApp, environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes]:
+    """Call moto and buffer its whole answer (so it is built while the lock is held)."""
+    captured: dict[str, Any] = {}
+    chunks: list[bytes] = []
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        captured["status"], captured["headers"] = status, list(headers)
+        return chunks.append
+
+    result = app(environ, start_response)
+    try:
+        chunks.extend(result)
+    finally:
+        close = getattr(result, "close", None)
+        if close is not None:
+            close()
+    return captured["status"], captured["headers"], b"".join(chunks)
+
+
+def _json(start_response: Callable[..., Any], status: int, body: dict[str, Any]) -> list[bytes]:
+    payload = json.dumps(body, default=str).encode()
+    reason = "OK" if status == 200 else "Bad Request"
+    start_response(
+        f"{status} {reason}",
+        [("Content-Type", JSON_TYPE), ("Content-Length", str(len(payload)))],
+    )
+    return [payload]
+
+
+def _error_body(error: ApiError) -> dict[str, Any]:
+    return {"__type": error.code, "message": error.message}

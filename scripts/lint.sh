@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Static checks of the packaging and CI files: hadolint (Dockerfile), shellcheck (these
+# scripts), actionlint (workflows, with shellcheck on their run: steps),
+# check-jsonschema (action.yml and workflows against SchemaStore's schemas), zizmor (workflow
+# security, offline). Python code is checked by ruff and mypy (`make lint`), not here.
+#
+# The tools live in .cache/lint-venv (not the project's .venv), installed from the hashed lock
+# requirements/lint.txt; the venv is created when missing and refreshed when the lock changes.
+# Exits non-zero when any tool reports a finding (every tool runs; all findings are shown).
+set -uo pipefail
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+venv="${LINT_VENV:-$repo_root/.cache/lint-venv}"
+lock="$repo_root/requirements/lint.txt"
+cd "$repo_root" || exit 2
+
+stamp="$venv/.lint-$(cksum <"$lock" | cut -d' ' -f1)"
+if [ ! -f "$stamp" ]; then
+  echo "lint.sh: installing the linters into $venv" >&2
+  if ! { [ -x "$venv/bin/python" ] || python3 -m venv "$venv"; } ||
+    ! "$venv/bin/python" -m pip install --quiet --require-hashes -r "$lock"; then
+    echo "lint.sh: installing the linters failed" >&2
+    exit 2
+  fi
+  rm -f "$venv"/.lint-*
+  touch "$stamp"
+fi
+bin="$venv/bin"
+
+shopt -s nullglob
+workflows=(.github/workflows/*.yml .github/workflows/*.yaml)
+failed=()
+check() { # name, command...
+  local name="$1"
+  shift
+  echo "== $name" >&2
+  if ! "$@"; then failed+=("$name"); fi
+}
+
+check hadolint "$bin/hadolint" Dockerfile
+check shellcheck "$bin/shellcheck" scripts/lint.sh scripts/container/*.sh
+check check-jsonschema:action "$bin/check-jsonschema" --builtin-schema vendor.github-actions action.yml
+if [ "${#workflows[@]}" -gt 0 ]; then
+  check actionlint "$bin/actionlint" -shellcheck="$bin/shellcheck" -pyflakes= "${workflows[@]}"
+  check check-jsonschema:workflows "$bin/check-jsonschema" --builtin-schema vendor.github-workflows \
+    "${workflows[@]}"
+  check zizmor "$bin/zizmor" --offline --no-progress --persona=regular .github/workflows action.yml
+fi
+
+if [ "${#failed[@]}" -gt 0 ]; then
+  echo "lint.sh: findings from ${failed[*]}" >&2
+  exit 1
+fi
+echo "lint.sh: all clean" >&2

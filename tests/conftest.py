@@ -1,0 +1,1 @@
+pytest_plugins = ["ecs_deploy.emulator.pytest_plugin"]

@@ -1,0 +1,53 @@
+"""action.yml agrees with the code: the same input and output names, no declared defaults.
+
+Fast and engine-free (not marked `container`): it only reads files.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def action() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load((REPO / "action.yml").read_text())
+    return loaded
+
+
+def test_inputs_are_the_ones_the_code_reads(action: dict[str, Any]) -> None:
+    from ecs_deploy.config.inputs import INPUTS
+
+    assert set(action["inputs"]) == {spec.name for spec in INPUTS}
+
+
+def test_no_input_declares_a_default(action: dict[str, Any]) -> None:
+    # GitHub passes a declared default as if the user had set it, which would override the
+    # application file (for example `cluster: default` over the file's cluster).
+    declared = {
+        name: spec["default"] for name, spec in action["inputs"].items() if "default" in spec
+    }
+    assert declared == {}
+
+
+def test_outputs_are_the_ones_the_code_writes(action: dict[str, Any]) -> None:
+    from ecs_deploy.report.outputs import outputs_for
+    from ecs_deploy.results import RunResult
+
+    assert set(action["outputs"]) == set(outputs_for(RunResult(cluster="demo")))
+
+
+def test_every_input_and_output_is_described(action: dict[str, Any]) -> None:
+    for kind in ("inputs", "outputs"):
+        for name, spec in action[kind].items():
+            assert len(spec.get("description", "")) > 20, f"{kind}.{name} has no description"
+
+
+def test_runs_the_repository_dockerfile(action: dict[str, Any]) -> None:
+    assert action["runs"] == {"using": "docker", "image": "Dockerfile"}
+    assert (REPO / "Dockerfile").is_file()
