@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from collections.abc import Mapping, Sequence
+from functools import partial
 
 from ecs_deploy import __version__
 from ecs_deploy.errors import DeployError
@@ -48,10 +49,11 @@ def action_main(environ: Mapping[str, str] | None = None) -> int:
 def deploy_command(raw: Mapping[str, str], environ: Mapping[str, str]) -> int:
     # Imported here so `--help` and `--version` stay fast (boto3 takes ~0.4 s to import).
     from ecs_deploy.aws.ecs import EcsApi
+    from ecs_deploy.aws.logs import LogsApi
     from ecs_deploy.aws.session import AwsSession
     from ecs_deploy.config.inputs import build_settings
     from ecs_deploy.deploy.clock import SystemClock
-    from ecs_deploy.deploy.runner import run_deploy
+    from ecs_deploy.deploy.runner import Clients, run_deploy
     from ecs_deploy.report.github_files import append_outputs, append_summary
     from ecs_deploy.report.outputs import outputs_for
     from ecs_deploy.report.summary import render_summary
@@ -59,9 +61,11 @@ def deploy_command(raw: Mapping[str, str], environ: Mapping[str, str]) -> int:
     reporter = Reporter(in_actions=environ.get("GITHUB_ACTIONS") == "true")
     try:
         settings = build_settings(raw, environ)
-        result = run_deploy(
-            settings, EcsApi(AwsSession(region=settings.region).ecs), reporter, SystemClock()
+        session = AwsSession(region=settings.region)
+        clients = Clients(
+            ecs=EcsApi(session.ecs(), partial(session.renewed, "ecs")), logs=LogsApi(session.logs())
         )
+        result = run_deploy(settings, clients, reporter, SystemClock())
         reporter.result(result)
         if settings.github.output is not None:
             append_outputs(settings.github.output, outputs_for(result))

@@ -52,5 +52,13 @@ class AwsError(DeployError):
     """An AWS API call failed in a way the run cannot continue from."""
 
 
+class TransientAwsError(AwsError):
+    """A call failed in a way the next attempt may not (network, 5xx after botocore's retries)."""
+
+
+class CredentialsExpired(AwsError):
+    """Credentials expired mid-run (short-lived web-identity or SSO sessions)."""
+
+
 class DeploymentFailed(DeployError):
     """A deployment did not land (failed, rolled back, timed out)."""

@@ -25,6 +25,60 @@ class Outcome(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class StoppedTaskGroup:
+    """Stopped tasks of the new revision that failed the same way."""
+
+    count: int
+    stop_code: str | None
+    stopped_reason: str | None
+    container: str | None = None
+    container_reason: str | None = None
+    exit_code: int | None = None
+    explanation: str | None = None
+    example_task_id: str | None = None
+
+    def describe(self) -> str:
+        parts = [self.stopped_reason or self.stop_code or "stopped"]
+        if self.container:
+            detail = f"container {self.container}"
+            if self.exit_code is not None:
+                detail += f" exited {self.exit_code}"
+            if self.container_reason:
+                detail += f" ({self.container_reason})"
+            parts.append(detail)
+        return "; ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class LogTail:
+    container: str
+    task_id: str
+    location: str  # group/stream
+    lines: tuple[str, ...] = ()
+    unavailable: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Forensics:
+    """What a person needs to act on a failed deployment."""
+
+    stopped_tasks: tuple[StoppedTaskGroup, ...] = ()
+    events: tuple[str, ...] = ()
+    logs: tuple[LogTail, ...] = ()
+    links: tuple[tuple[str, str], ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RollbackResult:
+    """A rollback this run made: back to which revision, and whether it landed."""
+
+    task_definition_arn: str
+    outcome: Outcome
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class ServiceResult:
     name: str
     cluster: str
@@ -36,6 +90,8 @@ class ServiceResult:
     reason: str | None = None
     images: tuple[ImageChange, ...] = ()
     registered: bool = False
+    forensics: Forensics | None = None
+    rollback: RollbackResult | None = None
 
 
 @dataclass(frozen=True, slots=True)

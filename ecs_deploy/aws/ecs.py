@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 import botocore.exceptions
@@ -14,6 +15,10 @@ from ecs_deploy.errors import InputError, PreflightError
 
 DESCRIBE_SERVICES_MAX = 10  # DescribeServices accepts at most 10 services per call
 DESCRIBE_TASKS_MAX = 100  # DescribeTasks accepts at most 100 tasks per call
+# What an endpoint without the service deployments API answers (moto, older emulators).
+_UNSUPPORTED_CODES = frozenset(
+    {"UnknownOperationException", "InvalidAction", "NotImplemented", "404", "501"}
+)
 
 
 def chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
@@ -24,8 +29,22 @@ def chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
 class EcsApi:
     """A thin, typed face over the ECS client. Everything AWS-shaped stays in here."""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: Any, renew_client: Callable[[], Any] | None = None) -> None:
         self._client = client
+        self._renew_client = renew_client
+        # Learned on first use: None = not tried yet.
+        self._service_deployments_supported: bool | None = None
+
+    @property
+    def region(self) -> str:
+        return str(self._client.meta.region_name)
+
+    def renew_credentials(self) -> bool:
+        """A new client from the default credential chain; False when there is no way to."""
+        if self._renew_client is None:
+            return False
+        self._client = self._renew_client()
+        return True
 
     def describe_cluster(self, cluster: str) -> dict[str, Any] | None:
         with aws_call("DescribeClusters"):
@@ -106,6 +125,59 @@ class EcsApi:
         with aws_call("UpdateService"):
             response = self._client.update_service(**params)
         return dict(response["service"])
+
+    def list_task_arns(
+        self, cluster: str, *, started_by: str | None = None, desired_status: str = "STOPPED"
+    ) -> list[str]:
+        """Every page of ListTasks (fabfuel stopped at the first 100)."""
+        params: dict[str, Any] = {"cluster": cluster, "desiredStatus": desired_status}
+        if started_by:
+            params["startedBy"] = started_by
+        arns: list[str] = []
+        with aws_call("ListTasks"):
+            for page in self._client.get_paginator("list_tasks").paginate(**params):
+                arns.extend(page.get("taskArns", []))
+        return arns
+
+    def describe_tasks(self, cluster: str, arns: Sequence[str]) -> list[dict[str, Any]]:
+        """In chunks of 100, the most DescribeTasks accepts."""
+        tasks: list[dict[str, Any]] = []
+        for batch in chunks(list(arns), DESCRIBE_TASKS_MAX):
+            with aws_call("DescribeTasks"):
+                response = self._client.describe_tasks(cluster=cluster, tasks=list(batch))
+            tasks.extend(response.get("tasks", []))
+        return tasks
+
+    def service_deployments_since(
+        self, cluster: str, service: str, since: datetime
+    ) -> list[dict[str, Any]] | None:
+        """Service deployments created since `since`, newest first; None where the API is absent.
+
+        The API (2024-10) says what happened to a deployment, rollbacks included, in its own
+        words. Older endpoints and emulators lack it: the caller falls back to rolloutState.
+        """
+        if self._service_deployments_supported is False:
+            return None
+        try:
+            listed = self._client.list_service_deployments(
+                cluster=cluster, service=service, createdAt={"after": since}
+            )
+            arns = [item["serviceDeploymentArn"] for item in listed.get("serviceDeployments", [])]
+            described = (
+                self._client.describe_service_deployments(serviceDeploymentArns=arns[:20])
+                if arns
+                else {}
+            )
+        except botocore.exceptions.ClientError as exc:
+            if error_code(exc) in _UNSUPPORTED_CODES:
+                self._service_deployments_supported = False
+                return None
+            raise translate("DescribeServiceDeployments", exc) from exc
+        except botocore.exceptions.BotoCoreError as exc:
+            raise translate("DescribeServiceDeployments", exc) from exc
+        self._service_deployments_supported = True
+        found = list(described.get("serviceDeployments", []))
+        return sorted(found, key=lambda item: item.get("createdAt") or since, reverse=True)
 
 
 def _failure_name(failure: Mapping[str, Any]) -> str:

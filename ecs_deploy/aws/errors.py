@@ -7,7 +7,24 @@ from contextlib import contextmanager
 
 import botocore.exceptions
 
-from ecs_deploy.errors import AwsError, DeployError, InputError
+from ecs_deploy.errors import (
+    AwsError,
+    CredentialsExpired,
+    DeployError,
+    InputError,
+    TransientAwsError,
+)
+
+_EXPIRED_CODES = frozenset({"ExpiredToken", "ExpiredTokenException", "RequestExpired"})
+_TRANSIENT_CODES = frozenset(
+    {"ServerException", "ServiceUnavailable", "InternalFailure", "ThrottlingException"}
+)
+_TRANSIENT_EXCEPTIONS = (
+    botocore.exceptions.EndpointConnectionError,
+    botocore.exceptions.ConnectionClosedError,
+    botocore.exceptions.ReadTimeoutError,
+    botocore.exceptions.ConnectTimeoutError,
+)
 
 
 def error_code(exc: botocore.exceptions.ClientError) -> str:
@@ -21,7 +38,13 @@ def error_message(exc: botocore.exceptions.ClientError) -> str:
 def translate(operation: str, exc: Exception) -> DeployError:
     """The project's error for a failed call: which call, and what AWS said."""
     if isinstance(exc, botocore.exceptions.ClientError):
-        return AwsError(f"{operation} failed: {error_code(exc)}: {error_message(exc)}")
+        code = error_code(exc)
+        message = f"{operation} failed: {code}: {error_message(exc)}"
+        if code in _EXPIRED_CODES:
+            return CredentialsExpired(message)
+        if code in _TRANSIENT_CODES:
+            return TransientAwsError(message)
+        return AwsError(message)
     if isinstance(exc, botocore.exceptions.ParamValidationError):
         return InputError(f"{operation} would be rejected: {' '.join(str(exc).split())}")
     if isinstance(exc, botocore.exceptions.NoCredentialsError):
@@ -30,7 +53,11 @@ def translate(operation: str, exc: Exception) -> DeployError:
             "AWS_PROFILE or AWS_ACCESS_KEY_ID)"
         )
     if isinstance(exc, botocore.exceptions.EndpointConnectionError):
-        return AwsError(f"{operation} failed: cannot reach {exc.kwargs.get('endpoint_url')}")
+        return TransientAwsError(
+            f"{operation} failed: cannot reach {exc.kwargs.get('endpoint_url')}"
+        )
+    if isinstance(exc, _TRANSIENT_EXCEPTIONS):
+        return TransientAwsError(f"{operation} failed: {exc}")
     return AwsError(f"{operation} failed: {exc}")
 
 

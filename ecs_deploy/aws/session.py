@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any
 
 import boto3
@@ -41,6 +40,13 @@ class AwsSession:
                 "(aws-actions/configure-aws-credentials does)"
             ) from None
 
-    @cached_property
+    def renewed(self, service: str) -> Any:
+        """A client from a new session: the default chain again (expired web-identity or SSO)."""
+        self._session = None
+        return self.client(service)
+
     def ecs(self) -> Any:
         return self.client("ecs")
+
+    def logs(self) -> Any:
+        return self.client("logs")

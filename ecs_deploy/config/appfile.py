@@ -17,6 +17,8 @@ from ecs_deploy.config.documents import LocatedDocument, format_path, load_docum
 from ecs_deploy.config.settings import (
     CapacityProviderItem,
     ContainerSpec,
+    RollbackPolicy,
+    RollbackScope,
     ServiceSpec,
     TaskDefinitionSource,
     TaskSpec,
@@ -34,6 +36,7 @@ class AppFile:
     services: tuple[ServiceSpec, ...]
     pre_tasks: tuple[TaskSpec, ...]
     post_tasks: tuple[TaskSpec, ...]
+    rollback: RollbackPolicy
 
 
 @lru_cache(maxsize=1)
@@ -60,6 +63,10 @@ def load_app_file(path: Path) -> AppFile:
         services=tuple(_service(item, path.parent) for item in data["services"]),
         pre_tasks=tuple(_task(item) for item in tasks.get("pre") or ()),
         post_tasks=tuple(_task(item) for item in tasks.get("post") or ()),
+        rollback=RollbackPolicy(
+            on_failure=data.get("rollback", "never") == "on-failure",
+            scope=RollbackScope(data.get("rollback_scope", "failed")),
+        ),
     )
 
 

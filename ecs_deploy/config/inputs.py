@@ -16,8 +16,11 @@ from ecs_deploy.config.appfile import DEFAULT_FILE_NAMES, AppFile, load_app_file
 from ecs_deploy.config.durations import parse_duration
 from ecs_deploy.config.settings import (
     ContainerSpec,
+    FailFastPolicy,
     GitHubFiles,
     RegisterOnlySpec,
+    RollbackPolicy,
+    RollbackScope,
     ServiceSpec,
     Settings,
     TaskDefinitionSource,
@@ -62,6 +65,14 @@ INPUTS: tuple[InputSpec, ...] = (
     ),
     InputSpec("desired-count", "Set the service's desired count (not changed unless given)."),
     InputSpec("dry-run", "Print the plan and change nothing.", default="false", boolean=True),
+    InputSpec(
+        "rollback", "never, or on-failure: redeploy the previous revisions.", default="never"
+    ),
+    InputSpec(
+        "rollback-scope", "failed: the failed services; all: every service changed.", "failed"
+    ),
+    InputSpec("max-start-failures", "Tasks failing to start before the verdict is failed.", "2"),
+    InputSpec("placement-grace", "How long tasks may stay unplaceable (a duration).", "2m"),
 )
 _BY_NAME = {spec.name: spec for spec in INPUTS}
 _TRUE = {"true", "yes", "y", "on", "1"}
@@ -124,11 +135,13 @@ def build_settings(raw: RawInputs, environ: Mapping[str, str] | None = None) -> 
     if config_path is not None:
         cluster, services, app = _from_app_file(raw, config_path)
         pre, post = app.pre_tasks, app.post_tasks
+        file_rollback = app.rollback
         register_only = None
     else:
         cluster = raw.get("cluster", "default")
         services, register_only = _from_inputs(raw, workspace)
         pre, post = (), ()
+        file_rollback = RollbackPolicy()
 
     timeout = (
         parse_duration(raw["timeout"], name="timeout")
@@ -151,6 +164,14 @@ def build_settings(raw: RawInputs, environ: Mapping[str, str] | None = None) -> 
         timeout_seconds=timeout,
         poll_interval_seconds=poll_interval,
         dry_run=_boolean(raw, "dry-run"),
+        rollback=_rollback(raw, file_rollback),
+        fail_fast=FailFastPolicy(
+            max_start_failures=_whole_number(raw, "max-start-failures", minimum=1)
+            or FailFastPolicy().max_start_failures,
+            placement_grace_seconds=parse_duration(
+                raw.get("placement-grace", "2m"), name="placement-grace"
+            ),
+        ),
         config_file=config_path,
         region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or None,
         github=GitHubFiles(
@@ -281,16 +302,43 @@ def _boolean(raw: RawInputs, name: str) -> bool:
 
 
 def _desired_count(raw: RawInputs) -> int | None:
-    text = raw.get("desired-count")
+    return _whole_number(raw, "desired-count", minimum=0)
+
+
+def _whole_number(raw: RawInputs, name: str, *, minimum: int) -> int | None:
+    text = raw.get(name)
     if text is None:
         return None
     try:
         value = int(text)
     except ValueError:
-        raise InputError(f"desired-count: {text!r} is not a whole number") from None
-    if value < 0:
-        raise InputError(f"desired-count: {text!r} must be zero or more")
+        raise InputError(f"{name}: {text!r} is not a whole number") from None
+    if value < minimum:
+        raise InputError(
+            f"{name}: {text!r} must be zero or more"
+            if minimum == 0
+            else f"{name}: {text!r} must be {minimum} or more"
+        )
     return value
+
+
+def _rollback(raw: RawInputs, from_file: RollbackPolicy) -> RollbackPolicy:
+    """Inputs win over the application file's `rollback` and `rollback_scope`."""
+    on_failure = from_file.on_failure
+    if "rollback" in raw:
+        value = raw["rollback"].strip().lower()
+        if value not in ("never", "on-failure"):
+            raise InputError(f"rollback: {raw['rollback']!r} must be never or on-failure")
+        on_failure = value == "on-failure"
+    scope = from_file.scope
+    if "rollback-scope" in raw:
+        try:
+            scope = RollbackScope(raw["rollback-scope"].strip().lower())
+        except ValueError:
+            raise InputError(
+                f"rollback-scope: {raw['rollback-scope']!r} must be failed or all"
+            ) from None
+    return RollbackPolicy(on_failure=on_failure, scope=scope)
 
 
 def _positive_number(text: str, name: str) -> float:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 
@@ -79,6 +80,25 @@ class GitHubFiles:
     in_actions: bool = False
 
 
+class RollbackScope(StrEnum):
+    FAILED = "failed"  # roll back the services that failed
+    ALL = "all"  # and the ones that succeeded, when another failed: the application as a whole
+
+
+@dataclass(frozen=True, slots=True)
+class RollbackPolicy:
+    on_failure: bool = False
+    scope: RollbackScope = RollbackScope.FAILED
+
+
+@dataclass(frozen=True, slots=True)
+class FailFastPolicy:
+    """When a verdict is certain before the timeout."""
+
+    max_start_failures: int = 2  # tasks of the new revision that never started
+    placement_grace_seconds: float = 120.0  # "unable to place a task" with no progress
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     cluster: str
@@ -91,6 +111,8 @@ class Settings:
     timeout_seconds: float = 30 * 60
     poll_interval_seconds: float = 5.0
     dry_run: bool = False
+    rollback: RollbackPolicy = RollbackPolicy()
+    fail_fast: FailFastPolicy = FailFastPolicy()
     config_file: Path | None = None
     # None: botocore's own chain (AWS_DEFAULT_REGION, profile). botocore ignores AWS_REGION.
     region: str | None = None

@@ -1,16 +1,19 @@
-"""The deploy runbook: plan, apply, watch, report. Reads top to bottom like the steps it takes."""
+"""The deploy runbook: plan, apply, watch, roll back, report. Reads like the steps it takes."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 from ecs_deploy.aws.ecs import EcsApi
+from ecs_deploy.aws.logs import LogsApi
 from ecs_deploy.config.settings import Settings
 from ecs_deploy.deploy.clock import Clock
 from ecs_deploy.deploy.planning import build_plan
+from ecs_deploy.deploy.rollback import roll_back, services_to_roll_back
 from ecs_deploy.deploy.rolling import StartedDeployment, register_if_changed, start_rolling
-from ecs_deploy.deploy.watch import Watcher
+from ecs_deploy.deploy.watch import WatchedVerdict, Watcher
 from ecs_deploy.errors import DeployError, InputError
 from ecs_deploy.plan.deployment import DeployPlan, ServicePlan
 from ecs_deploy.report.console import Reporter
@@ -19,13 +22,20 @@ from ecs_deploy.results import Outcome, RunResult, ServiceResult
 MAX_PARALLEL_UPDATES = 4  # bounded: UpdateService is throttled per account
 
 
-def run_deploy(settings: Settings, ecs: EcsApi, reporter: Reporter, clock: Clock) -> RunResult:
+@dataclass(frozen=True, slots=True)
+class Clients:
+    ecs: EcsApi
+    logs: LogsApi | None = None
+
+
+def run_deploy(settings: Settings, clients: Clients, reporter: Reporter, clock: Clock) -> RunResult:
     if settings.pre_tasks or settings.post_tasks:
         # Never skip a migration silently: refuse before anything changes.
         raise InputError(
             "tasks.pre and tasks.post are validated but not run by this version; "
             "remove them from the application file or run them in a separate step"
         )
+    ecs = clients.ecs
     with reporter.section("Plan"):
         plan = build_plan(settings, ecs)
         reporter.plan(plan)
@@ -41,26 +51,46 @@ def run_deploy(settings: Settings, ecs: EcsApi, reporter: Reporter, clock: Clock
             previous_task_definition_arn=plan.register_only.live_arn,
         )
 
-    to_update = [service for service in plan.services if service.needs_update]
-    with reporter.section("Update services"):
-        started, failed = _start_all(to_update, ecs, reporter, clock)
-    results = {
-        service.name: _unchanged(service) for service in plan.services if not service.needs_update
-    }
-    results.update(failed)
+    watcher = Watcher(
+        ecs,
+        clients.logs,
+        clock,
+        reporter,
+        poll_interval=settings.poll_interval_seconds,
+        fail_fast_policy=settings.fail_fast,
+    )
+    run_deadline = clock.now() + settings.timeout_seconds  # the run's clock starts at the update
+
+    def start_all(plans: Sequence[ServicePlan]) -> list[StartedDeployment]:
+        with reporter.section("Update services"):
+            started, failed = _start_all(plans, ecs, reporter, clock)
+        start_failures.update(failed)
+        return started
+
+    def watch_all(started: Sequence[StartedDeployment]) -> dict[str, WatchedVerdict]:
+        with reporter.section("Wait for deployments"):
+            return watcher.watch(plan.cluster, started, run_deadline)
+
+    def watch_rollbacks(started: Sequence[StartedDeployment]) -> dict[str, WatchedVerdict]:
+        # Rollbacks get their services' own timeouts, not what is left of the run's.
+        with reporter.section("Wait for rollbacks"):
+            return watcher.watch(plan.cluster, started)
+
+    start_failures: dict[str, ServiceResult] = {}
+    results = {s.name: _unchanged(s) for s in plan.services if not s.needs_update}
+    started = start_all([s for s in plan.services if s.needs_update])
+    results.update(start_failures)
     if not settings.wait:
         results.update(
-            {d.plan.name: _result(d, Outcome.STARTED, "not waited for", 0.0) for d in started}
+            {d.plan.name: _result(d, Outcome.STARTED, "not waited for") for d in started}
         )
     elif started:
-        with reporter.section("Wait for deployments"):
-            watcher = Watcher(ecs, clock, reporter, settings.poll_interval_seconds)
-            verdicts = watcher.watch(plan.cluster, started)
-        for deployment in started:
-            watched = verdicts[deployment.plan.name]
-            results[deployment.plan.name] = _result(
-                deployment, watched.verdict.outcome, watched.verdict.reason, watched.seconds
-            )
+        verdicts = watch_all(started)
+        results.update({d.plan.name: _result(d, verdicts[d.plan.name]) for d in started})
+        targets = services_to_roll_back(results, started, settings.rollback)
+        if targets:
+            reporter.info("rolling back " + ", ".join(t.plan.name for t in targets))
+            results = roll_back(results, targets, start_all, watch_rollbacks)
     ordered = tuple(results[service.name] for service in plan.services)
     return RunResult(cluster=plan.cluster, services=ordered)
 
@@ -101,9 +131,14 @@ def _start_all(
 
 
 def _result(
-    deployment: StartedDeployment, outcome: Outcome, reason: str, seconds: float
+    deployment: StartedDeployment, watched: WatchedVerdict | Outcome, reason: str = ""
 ) -> ServiceResult:
     plan = deployment.plan
+    if isinstance(watched, Outcome):
+        outcome, seconds, evidence = watched, 0.0, None
+    else:
+        outcome, reason = watched.verdict.outcome, watched.verdict.reason
+        seconds, evidence = watched.seconds, watched.forensics
     return ServiceResult(
         name=plan.name,
         cluster=plan.cluster,
@@ -115,6 +150,7 @@ def _result(
         reason=reason,
         images=plan.task_definition.images,
         registered=deployment.registered,
+        forensics=evidence,
     )
 
 

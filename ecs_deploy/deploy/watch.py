@@ -1,106 +1,216 @@
-"""Watch the deployments this run started until each has a verdict or its timeout passes.
+"""Watch the deployments this run started until each has a verdict or its deadline passes.
 
-One DescribeServices call per 10 services per poll, at a steady interval; the verdict itself
-comes from verdict.judge. Fail-fast rules and forensics deepen this piece later.
+One DescribeServices call per 10 services per poll, at a steady interval. Stopped tasks are
+listed and described only when our deployment's failedTasks grows (to fail fast and explain).
+The verdict rules are in verdict.judge (ECS's own verdict) and failfast.fail_fast (certain
+before ECS says so).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from ecs_deploy.aws.ecs import EcsApi
+from ecs_deploy.aws.logs import LogsApi
 from ecs_deploy.config.durations import format_duration
+from ecs_deploy.config.settings import FailFastPolicy
+from ecs_deploy.deploy import forensics
 from ecs_deploy.deploy.clock import Clock
+from ecs_deploy.deploy.failfast import UNABLE_TO_PLACE, Observation, fail_fast
 from ecs_deploy.deploy.rolling import StartedDeployment
 from ecs_deploy.deploy.verdict import Verdict, find_deployment, judge
+from ecs_deploy.errors import AwsError, CredentialsExpired, TransientAwsError
 from ecs_deploy.report.console import Reporter
-from ecs_deploy.results import Outcome
+from ecs_deploy.results import Forensics, Outcome
+
+MAX_CONSECUTIVE_POLL_ERRORS = 5  # transient errors tolerated in a row before giving up
 
 
 @dataclass(frozen=True, slots=True)
 class WatchedVerdict:
     verdict: Verdict
     seconds: float
+    forensics: Forensics | None = None
+
+
+@dataclass
+class _ServiceWatch:
+    """What one service's watch remembers between polls."""
+
+    deployment: StartedDeployment
+    deadline: float
+    stopped_tasks: dict[str, Mapping[str, Any]] = field(default_factory=dict)
+    failed_seen: int = 0
+    events: list[str] = field(default_factory=list)
+    event_ids: set[str] = field(default_factory=set)
+    unplaced_since: float | None = None
+    unplaced_message: str | None = None
+    last_progress: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.deployment.plan.name
 
 
 class Watcher:
-    def __init__(self, ecs: EcsApi, clock: Clock, reporter: Reporter, poll_interval: float) -> None:
+    def __init__(
+        self,
+        ecs: EcsApi,
+        logs: LogsApi | None,
+        clock: Clock,
+        reporter: Reporter,
+        *,
+        poll_interval: float,
+        fail_fast_policy: FailFastPolicy,
+    ) -> None:
         self._ecs = ecs
+        self._logs = logs
         self._clock = clock
         self._reporter = reporter
         self._poll_interval = poll_interval
+        self._policy = fail_fast_policy
 
     def watch(
-        self, cluster: str, started: Sequence[StartedDeployment]
+        self, cluster: str, started: Sequence[StartedDeployment], run_deadline: float | None = None
     ) -> dict[str, WatchedVerdict]:
-        pending = {deployment.plan.name: deployment for deployment in started}
-        progress = _Progress(self._reporter, {d.plan.name: d.started_wall for d in started})
+        pending = {d.plan.name: _ServiceWatch(d, _deadline(d, run_deadline)) for d in started}
         verdicts: dict[str, WatchedVerdict] = {}
-        while pending:
-            services, _missing = self._ecs.describe_services(cluster, list(pending))
-            now = self._clock.now()
-            for name, deployment in list(pending.items()):
-                verdict = self._verdict(services.get(name), deployment, now, progress)
-                if verdict is not None:
-                    seconds = now - deployment.started_at
-                    verdicts[name] = WatchedVerdict(verdict, seconds)
-                    self._reporter.verdict(name, verdict.outcome, verdict.reason, seconds)
+        errors_in_a_row = 0
+        with self._reporter.live_progress([d.plan.name for d in started]):
+            while pending:
+                services = self._describe(cluster, list(pending), errors_in_a_row)
+                errors_in_a_row = 0 if services is not None else errors_in_a_row + 1
+                now = self._clock.now()
+                for name, watch in list(pending.items()):
+                    service = None if services is None else services.get(name, {})
+                    verdict = self._assess(cluster, watch, service, now)
+                    if verdict is None:
+                        continue
+                    seconds = now - watch.deployment.started_at
+                    evidence = None if verdict.outcome.ok else self._forensics(cluster, watch)
+                    verdicts[name] = WatchedVerdict(verdict, seconds, evidence)
+                    self._reporter.verdict(name, verdict.outcome, verdict.reason, seconds, evidence)
                     del pending[name]
-            if pending:
-                nearest_deadline = min(
-                    d.started_at + d.plan.timeout_seconds for d in pending.values()
-                )
-                self._clock.sleep(max(0.0, min(self._poll_interval, nearest_deadline - now)))
+                if pending:
+                    nearest = min(watch.deadline for watch in pending.values())
+                    self._clock.sleep(max(0.0, min(self._poll_interval, nearest - now)))
         return verdicts
 
-    def _verdict(
-        self,
-        service: Mapping[str, Any] | None,
-        deployment: StartedDeployment,
-        now: float,
-        progress: _Progress,
+    def _describe(
+        self, cluster: str, names: list[str], errors_in_a_row: int
+    ) -> dict[str, dict[str, Any]] | None:
+        """This poll's services, or None when a transient error makes us skip it."""
+        try:
+            return self._ecs.describe_services(cluster, names)[0]
+        except CredentialsExpired:
+            if not self._ecs.renew_credentials():
+                raise
+            self._reporter.warning("AWS credentials expired; renewed them from the default chain")
+            return self._ecs.describe_services(cluster, names)[0]
+        except TransientAwsError as exc:
+            if errors_in_a_row + 1 >= MAX_CONSECUTIVE_POLL_ERRORS:
+                raise AwsError(
+                    f"lost contact with ECS while waiting ({exc}); the deployments go on in ECS: "
+                    "check them in the console"
+                ) from exc
+            self._reporter.warning(f"{exc}; trying again at the next poll")
+            return None
+
+    def _assess(
+        self, cluster: str, watch: _ServiceWatch, service: Mapping[str, Any] | None, now: float
     ) -> Verdict | None:
-        if service is None:
+        if service is None:  # this poll was skipped: only a deadline can decide
+            return self._timeout(watch, {}, now)
+        if not service:
             return Verdict(Outcome.FAILED, "the service no longer exists")
-        progress.show(deployment.plan.name, service, deployment.deployment_id)
+        deployment = watch.deployment
+        ours = find_deployment(service, deployment.deployment_id) or {}
+        self._follow_events(watch, service, ours, now)
+        self._show_progress(watch, ours)
         verdict = judge(service, deployment.deployment_id, deployment.task_definition_arn)
-        if verdict is None and now - deployment.started_at >= deployment.plan.timeout_seconds:
-            ours = find_deployment(service, deployment.deployment_id) or {}
-            return Verdict(
-                Outcome.TIMED_OUT,
-                f"no verdict after {format_duration(deployment.plan.timeout_seconds)}: "
-                f"{_counts(ours)}, rollout {ours.get('rolloutState', 'unknown')}",
-            )
-        return verdict
+        if verdict is not None:
+            return verdict
+        if int(ours.get("failedTasks") or 0) > watch.failed_seen:
+            watch.failed_seen = int(ours.get("failedTasks") or 0)
+            self._refresh_stopped_tasks(cluster, watch)
+        essential = forensics.essential_containers(deployment.plan.task_definition.register_params)
+        startup = forensics.group_stopped_tasks(
+            (t for t in watch.stopped_tasks.values() if forensics.is_startup_failure(t)), essential
+        )
+        unplaced_for = None if watch.unplaced_since is None else now - watch.unplaced_since
+        observation = Observation(ours, startup, unplaced_for, watch.unplaced_message)
+        return fail_fast(service, observation, self._policy) or self._timeout(watch, ours, now)
 
+    def _timeout(self, watch: _ServiceWatch, ours: Mapping[str, Any], now: float) -> Verdict | None:
+        if now < watch.deadline:
+            return None
+        waited = format_duration(watch.deadline - watch.deployment.started_at)
+        state = _counts(ours) + f", rollout {ours.get('rolloutState', 'unknown')}" if ours else ""
+        return Verdict(
+            Outcome.TIMED_OUT, f"no verdict after {waited}" + (f": {state}" if state else "")
+        )
 
-class _Progress:
-    """Prints what changed since the last poll: our deployment's counts and new service events."""
-
-    def __init__(self, reporter: Reporter, since: Mapping[str, datetime]) -> None:
-        self._reporter = reporter
-        self._since = since
-        self._last: dict[str, str] = {}
-        self._seen_events: dict[str, set[str]] = {}
-
-    def show(self, name: str, service: Mapping[str, Any], deployment_id: str | None) -> None:
-        ours = find_deployment(service, deployment_id) or {}
-        line = f"{_counts(ours)}, rollout {ours.get('rolloutState', 'unknown')}"
-        if self._last.get(name) != line:
-            self._last[name] = line
-            self._reporter.progress(name, line)
-        seen = self._seen_events.setdefault(name, set())
-        since = self._since[name]
+    def _follow_events(
+        self, watch: _ServiceWatch, service: Mapping[str, Any], ours: Mapping[str, Any], now: float
+    ) -> None:
+        """Print new service events; remember when placement started failing."""
+        since = watch.deployment.started_wall
         for event in reversed(service.get("events") or []):  # ECS lists newest first
             event_id = str(event.get("id"))
             created = event.get("createdAt")
-            if event_id in seen or (isinstance(created, datetime) and created < since):
+            if event_id in watch.event_ids or (isinstance(created, datetime) and created < since):
                 continue
-            seen.add(event_id)
-            self._reporter.service_event(name, str(event.get("message", "")))
+            watch.event_ids.add(event_id)
+            message = str(event.get("message", ""))
+            watch.events.append(message)
+            self._reporter.service_event(watch.name, message)
+            if UNABLE_TO_PLACE in message and watch.unplaced_since is None:
+                watch.unplaced_since = now
+                watch.unplaced_message = message
+        if int(ours.get("runningCount") or 0) > 0:
+            watch.unplaced_since = None  # tasks are being placed: that is progress
+
+    def _show_progress(self, watch: _ServiceWatch, ours: Mapping[str, Any]) -> None:
+        line = f"{_counts(ours)}, rollout {ours.get('rolloutState', 'unknown')}"
+        if line != watch.last_progress:
+            watch.last_progress = line
+            self._reporter.progress(watch.name, line)
+
+    def _refresh_stopped_tasks(self, cluster: str, watch: _ServiceWatch) -> None:
+        """Describe the stopped tasks of our deployment not described yet (in chunks of 100)."""
+        deployment_id = watch.deployment.deployment_id
+        if not deployment_id:
+            return
+        arns = self._ecs.list_task_arns(cluster, started_by=deployment_id, desired_status="STOPPED")
+        new = [arn for arn in arns if arn not in watch.stopped_tasks]
+        for task in self._ecs.describe_tasks(cluster, new):
+            if task.get("lastStatus") == "STOPPED":
+                watch.stopped_tasks[str(task["taskArn"])] = task
+
+    def _forensics(self, cluster: str, watch: _ServiceWatch) -> Forensics:
+        try:
+            self._refresh_stopped_tasks(cluster, watch)
+        except AwsError as exc:  # forensics must never hide the verdict itself
+            return Forensics(
+                events=tuple(watch.events), notes=(f"stopped tasks unavailable: {exc}",)
+            )
+        return forensics.collect(
+            ecs=self._ecs,
+            logs=self._logs,
+            cluster=cluster,
+            service=watch.name,
+            stopped_tasks=list(watch.stopped_tasks.values()),
+            task_definition=watch.deployment.plan.task_definition.register_params,
+            events=watch.events,
+        )
+
+
+def _deadline(deployment: StartedDeployment, run_deadline: float | None) -> float:
+    own = deployment.started_at + deployment.plan.timeout_seconds
+    return own if run_deadline is None else min(own, run_deadline)
 
 
 def _counts(deployment: Mapping[str, Any]) -> str:

@@ -10,6 +10,7 @@ way ECS documents it (deployments, tasks, circuit breaker, CodeDeploy, logs), wi
 from .calls import CallRecorder, RecordedCall
 from .emulator import Emulator
 from .faults import FAULT_LABEL, Fault, FaultBook, FaultKind
+from .history import StateChange
 from .seeding import Seeded
 
 __all__ = [
@@ -21,4 +22,5 @@ __all__ = [
     "FaultKind",
     "RecordedCall",
     "Seeded",
+    "StateChange",
 ]

@@ -54,6 +54,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--faults-file", type=Path, metavar="FILE", help="faults as YAML/JSON (see docs)"
     )
+    parser.add_argument(
+        "--no-service-deployments-api",
+        dest="service_deployments_api",
+        action="store_false",
+        help="fail List/DescribeServiceDeployments, StopServiceDeployment and "
+        "DescribeServiceRevisions as moto does (HTTP 500), like a region without them",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -63,6 +70,7 @@ def run(args: argparse.Namespace) -> int:
         tick_seconds=args.tick,
         seconds_per_ecs_minute=args.seconds_per_ecs_minute,
         region=args.region,
+        service_deployments_api=args.service_deployments_api,
     )
     for text in args.fault:
         image, fault = parse_assignment(text)

@@ -11,6 +11,8 @@ from typing import Any
 from moto.core.utils import utcnow
 from moto.ecs.models import Service
 
+from .records import ServiceDeploymentRecord, ServiceRevision
+
 PRIMARY, ACTIVE = "PRIMARY", "ACTIVE"
 IN_PROGRESS, COMPLETED, FAILED = "IN_PROGRESS", "COMPLETED", "FAILED"
 MAX_EVENTS = 100  # ECS keeps the latest 100 events
@@ -23,6 +25,10 @@ class ServiceRuntime:
     last_completed: tuple[str, str] | None = None  # (deployment id, task definition ARN)
     last_placement_event: float | None = None
     stages: dict[str, Any] = field(default_factory=dict)  # deployment id -> blue/green progress
+    revisions: dict[str, ServiceRevision] = field(default_factory=dict)  # by revision id
+    revision_of: dict[str, str] = field(default_factory=dict)  # ECS deployment id -> revision id
+    # service deployment id -> record, oldest first
+    service_deployments: dict[str, ServiceDeploymentRecord] = field(default_factory=dict)
 
 
 def runtime_of(service: Service) -> ServiceRuntime:

@@ -15,6 +15,7 @@ from . import engine
 from .calls import CallRecorder
 from .clock import EcsClock
 from .faults import FaultBook
+from .history import StateChange, StateHistory
 from .hooks import EmulatorHooks
 from .logs import CloudWatchLogSink
 from .middleware import EmulatorMiddleware
@@ -39,10 +40,12 @@ class Emulator:
         tick_seconds: float = 0.05,
         seconds_per_ecs_minute: float = 1.0,
         region: str = "us-east-1",
+        service_deployments_api: bool = True,
     ) -> None:
         self.region = region
         self.faults = FaultBook()
         self.calls = CallRecorder()
+        self._history = StateHistory()
         self._tick_seconds = tick_seconds
         self._lock = threading.RLock()
         self._runtime = EmulatorRuntime(
@@ -50,11 +53,14 @@ class Emulator:
             clock=EcsClock.scaled(tick_seconds, seconds_per_ecs_minute),
             logs=CloudWatchLogSink(),
         )
+        self._service_deployments_api = service_deployments_api  # what reset() restores
+        self._hooks = EmulatorHooks(self._runtime, service_deployments_api)
         app = EmulatorMiddleware(
             DomainDispatcherApplication(create_backend_app),
             self._lock,
             self.calls,
-            EmulatorHooks(self._runtime),
+            self._hooks,
+            settled=self._observe,
         )
         self._server = WsgiServer(app, host, port)
         self._ticker = Ticker(tick_seconds, self.tick)
@@ -100,19 +106,41 @@ class Emulator:
     def ecs_seconds_per_tick(self) -> float:
         return self._runtime.clock.ecs_seconds_per_tick
 
+    @property
+    def history(self) -> list[StateChange]:
+        """Deployment status/rolloutState and service taskDefinition changes, oldest first."""
+        return self._history.changes()
+
+    @property
+    def service_deployments_api(self) -> bool:
+        """Whether List/DescribeServiceDeployments, StopServiceDeployment and
+        DescribeServiceRevisions are served; off, they fail as moto's missing operations do."""
+        return self._hooks.service_deployments_api
+
+    @service_deployments_api.setter
+    def service_deployments_api(self, enabled: bool) -> None:
+        self._hooks.service_deployments_api = enabled
+
     # -- driving ---------------------------------------------------------------------------
     def tick(self) -> None:
         """One scheduler step (the thread calls this; tests may too)."""
         with self._lock:
             engine.tick(self._runtime)
             self._ticks += 1
+            self._observe()
+
+    def _observe(self) -> None:
+        self._history.observe(self._ticks)
 
     def reset(self) -> None:
-        """Forget every resource, fault and recorded call."""
+        """Forget every resource, fault, recorded call and state change; switch the service
+        deployments API back to what the constructor was given."""
         with self._lock:
             moto_api_backend.reset()
             self.faults.clear()
             self.calls.clear()
+            self._history.clear()
+            self._hooks.service_deployments_api = self._service_deployments_api
             self._ticks = 0
 
     def seed(self, app_file: str | Path, timeout: float = 30.0) -> Seeded:

@@ -10,6 +10,8 @@
   answer is `failures[]` with no tasks, as ECS gives.
 - CodeDeploy StopDeployment, ContinueDeployment, ListDeploymentTargets,
   BatchGetDeploymentTargets: moto lacks them; answered from codedeploy.py.
+- ECS List/DescribeServiceDeployments, StopServiceDeployment, DescribeServiceRevisions: moto
+  lacks them; answered from service_deployments_api.py unless switched off.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Any
 from moto.codedeploy.models import CodeDeployBackend, codedeploy_backends
 from moto.ecs.models import ecs_backends
 
-from . import codedeploy, tasks
+from . import codedeploy, service_deployments_api, tasks
 from .deployments import deployment_configuration
 from .middleware import ApiCall, ApiError
 from .moto_patches import EmulatedEcsBackend, patch_ecs_backend
@@ -51,14 +53,19 @@ CODEDEPLOY_RESPONDERS: dict[str, CodeDeployResponder] = {
 
 
 class EmulatorHooks:
-    def __init__(self, runtime: EmulatorRuntime) -> None:
+    def __init__(self, runtime: EmulatorRuntime, service_deployments_api: bool = True) -> None:
         self._runtime = runtime
+        # Off: the service deployments API fails like any operation moto lacks (tests cover
+        # both a region that has the API and one, like moto, that has not).
+        self.service_deployments_api = service_deployments_api
 
     def before(self, call: ApiCall) -> dict[str, Any] | None:
         if call.service == "ecs":
             ecs_backend = self._ecs(call)
             if call.operation == "RunTask":
                 return self._run_task_without_capacity(ecs_backend, call)
+            if call.operation in service_deployments_api.RESPONDERS:
+                return self._service_deployments(ecs_backend, call)
         if call.service == "codedeploy" and call.operation in CODEDEPLOY_RESPONDERS:
             deploy_backend = codedeploy_backends[call.account][call.region]
             try:
@@ -73,6 +80,16 @@ class EmulatorHooks:
         if call.service == "codedeploy" and call.operation in DEPLOYMENT_INFO_KEYS:
             return self._deployment_info(call, payload)
         return payload
+
+    def _service_deployments(
+        self, backend: EmulatedEcsBackend, call: ApiCall
+    ) -> dict[str, Any] | None:
+        if not self.service_deployments_api:
+            return None  # moto answers as for any operation it lacks: HTTP 500
+        try:
+            return service_deployments_api.RESPONDERS[call.operation](backend, call.params)
+        except service_deployments_api.ServiceDeploymentsError as error:
+            raise ApiError(error.code, error.message) from error
 
     def _deployment_info(self, call: ApiCall, payload: bytes) -> bytes:
         body = json.loads(payload)

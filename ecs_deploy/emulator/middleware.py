@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import os
 import re
 import threading
@@ -18,10 +19,13 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import parse_qs
 
+from werkzeug.exceptions import InternalServerError
+
 from .calls import CallRecorder, RecordedCall
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 JSON_TYPE = "application/x-amz-json-1.1"
+log = logging.getLogger(__name__)
 _CREDENTIAL = re.compile(r"Credential=([^/]+)/[^/]+/([^/]+)/([^/]+)/")
 
 
@@ -56,12 +60,18 @@ class Hooks(Protocol):
 
 class EmulatorMiddleware:
     def __init__(
-        self, app: WsgiApp, lock: threading.RLock, calls: CallRecorder, hooks: Hooks
+        self,
+        app: WsgiApp,
+        lock: threading.RLock,
+        calls: CallRecorder,
+        hooks: Hooks,
+        settled: Callable[[], None] = lambda: None,
     ) -> None:
         self._app = app
         self._lock = lock
         self._calls = calls
         self._hooks = hooks
+        self._settled = settled  # called under the lock after every API request
 
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
@@ -72,20 +82,36 @@ class EmulatorMiddleware:
             self._calls.record(RecordedCall(call.service, call.operation, time.monotonic()))
         with self._lock:
             try:
-                answer = self._hooks.before(call) if call is not None else None
-            except ApiError as error:
-                return _json(start_response, error.status, _error_body(error))
-            if answer is not None:
-                return _json(start_response, 200, answer)
-            status, headers, payload = _run(self._app, environ)
-            if call is not None and status.startswith("200"):
-                amended = self._hooks.after(call, payload)
-                if amended is not payload:
-                    payload = amended
-                    headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
-                    headers.append(("Content-Length", str(len(payload))))
+                status, headers, payload = self._answer(call, environ)
+            finally:
+                if call is not None:
+                    self._settled()
         start_response(status, headers)
         return [payload]
+
+    def _answer(
+        self, call: ApiCall | None, environ: dict[str, Any]
+    ) -> tuple[str, list[tuple[str, str]], bytes]:
+        try:
+            answer = self._hooks.before(call) if call is not None else None
+        except ApiError as error:
+            return _json(error.status, _error_body(error))
+        if answer is not None:
+            return _json(200, answer)
+        try:
+            status, headers, payload = _run(self._app, environ)
+        except NotImplementedError as error:
+            # moto lacks the operation. Give the 500 page werkzeug would give, without
+            # its traceback on stderr for every call.
+            log.warning("%s", error)
+            status, headers, payload = _run(InternalServerError(), environ)
+        if call is not None and status.startswith("200"):
+            amended = self._hooks.after(call, payload)
+            if amended is not payload:
+                payload = amended
+                headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
+                headers.append(("Content-Length", str(len(payload))))
+        return status, headers, payload
 
 
 def identify(environ: dict[str, Any], body: bytes) -> ApiCall | None:
@@ -152,14 +178,11 @@ def _run(app: WsgiApp, environ: dict[str, Any]) -> tuple[str, list[tuple[str, st
     return captured["status"], captured["headers"], b"".join(chunks)
 
 
-def _json(start_response: Callable[..., Any], status: int, body: dict[str, Any]) -> list[bytes]:
+def _json(status: int, body: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes]:
     payload = json.dumps(body, default=str).encode()
     reason = "OK" if status == 200 else "Bad Request"
-    start_response(
-        f"{status} {reason}",
-        [("Content-Type", JSON_TYPE), ("Content-Length", str(len(payload)))],
-    )
-    return [payload]
+    headers = [("Content-Type", JSON_TYPE), ("Content-Length", str(len(payload)))]
+    return f"{status} {reason}", headers, payload
 
 
 def _error_body(error: ApiError) -> dict[str, Any]:

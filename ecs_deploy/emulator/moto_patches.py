@@ -19,6 +19,7 @@ from . import tasks
 from .actions import service_tasks
 from .deployments import primary_of, start_deployment
 from .runtime import EmulatorRuntime
+from .service_deployments import open_record
 from .services import refresh_counts
 from .task_model import EmulatedTask, Launch
 
@@ -55,7 +56,7 @@ class EmulatedEcsBackend(EC2ContainerServiceBackend):
         service.created_at = utcnow()  # type: ignore[attr-defined]
         service.deployments = []
         if service.task_definition and service.deployment_controller.get("type") == "ECS":
-            start_deployment(service, service.task_definition)
+            open_record(service, start_deployment(service, service.task_definition))
         refresh_counts(service, [])
         return service
 
@@ -79,7 +80,7 @@ class EmulatedEcsBackend(EC2ContainerServiceBackend):
             service.task_definition = new_arn  # moto stores the string as given
         changed = new_arn is not None and (primary is None or new_arn != primary["taskDefinition"])
         if controller == "ECS" and service.task_definition and (force or changed):
-            start_deployment(service, service.task_definition)
+            open_record(service, start_deployment(service, service.task_definition))
         refresh_counts(service, service_tasks(self, service))
         return service
 

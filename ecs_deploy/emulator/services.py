@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from moto.core.utils import utcnow
 from moto.ecs.models import Service
 
-from . import bluegreen, tasks
+from . import bluegreen, service_deployments, tasks
 from .actions import complete, launch, live, service_tasks, stop
 from .deployments import (
     ACTIVE,
@@ -26,8 +26,6 @@ from .deployments import (
     failure_threshold,
     is_blue_green,
     primary_of,
-    runtime_of,
-    start_deployment,
 )
 from .runtime import EmulatorRuntime
 from .task_model import EmulatedTask
@@ -55,6 +53,7 @@ def step(backend: EC2ContainerServiceBackend, service: Service, rt: EmulatorRunt
     primary = primary_of(service)
     if primary is not None and primary["rolloutState"] == IN_PROGRESS:
         _maybe_complete(service, primary, service_tasks(backend, service), rt.clock.now)
+    service_deployments.step(service)
 
 
 def roll(
@@ -157,13 +156,9 @@ def _check_breaker(
         f"(service {service.name}) (deployment {primary['id']}) deployment failed: "
         "tasks failed to start.",
     )
-    target = runtime_of(service).last_completed
-    if rollback and target is not None:
-        target_id, target_definition = target
-        start_deployment(
-            service,
-            target_definition,
-            reason=f"ECS deployment circuit breaker: rolling back to deploymentId {target_id}.",
+    if rollback:
+        service_deployments.roll_back(
+            service, primary, primary["rolloutStateReason"], "ECS deployment circuit breaker"
         )
 
 

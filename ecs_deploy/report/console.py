@@ -8,19 +8,21 @@ reach this module unmasked (the plan's diff masks them).
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import TextIO
 
 from rich.console import Console
+from rich.live import Live
+from rich.table import Table
 from rich.text import Text
 
 from ecs_deploy.config.durations import format_duration
 from ecs_deploy.errors import SourceLocation
 from ecs_deploy.plan.deployment import DeployPlan, TaskDefinitionPlan
 from ecs_deploy.report.commands import annotation
-from ecs_deploy.results import Outcome, RunResult
+from ecs_deploy.results import Forensics, Outcome, RunResult, ServiceResult
 
 _STYLE = {True: "green", False: "red"}
 
@@ -34,6 +36,8 @@ class Reporter:
         self._err = err or sys.stderr
         self._console = Console(file=self._out, highlight=False, soft_wrap=True)
         self._timestamps = not self._console.is_terminal
+        self._live: Live | None = None
+        self._rows: dict[str, str] = {}
 
     # -- plain lines -------------------------------------------------------------------------
     def info(self, message: str, style: str | None = None) -> None:
@@ -104,17 +108,77 @@ class Reporter:
             style = "green" if line.startswith("+") else "red" if line.startswith("-") else None
             self.info(f"  {line}", style=style)
 
+    @contextmanager
+    def live_progress(self, services: Sequence[str]) -> Iterator[None]:
+        """On a terminal, a live table of the deployments being watched; elsewhere, nothing."""
+        if not self._console.is_terminal:
+            yield
+            return
+        self._rows = {name: "waiting" for name in services}
+        with Live(self._table(), console=self._console, refresh_per_second=4) as live:
+            self._live = live
+            try:
+                yield
+            finally:
+                self._live = None
+
+    def _table(self) -> Table:
+        table = Table(box=None, show_header=True, header_style="bold")
+        table.add_column("service")
+        table.add_column("new deployment")
+        for name, line in self._rows.items():
+            table.add_row(name, line)
+        return table
+
     def progress(self, service: str, line: str) -> None:
-        self.info(f"{service}: {line}")
+        if self._live is not None:
+            self._rows[service] = line
+            self._live.update(self._table())
+        else:
+            self.info(f"{service}: {line}")
 
     def service_event(self, service: str, message: str) -> None:
         self.info(f"{service}: event: {message}", style="dim")
 
-    def verdict(self, service: str, outcome: Outcome, reason: str, seconds: float) -> None:
+    def verdict(
+        self,
+        service: str,
+        outcome: Outcome,
+        reason: str,
+        seconds: float,
+        forensics: Forensics | None = None,
+    ) -> None:
+        if self._live is not None:
+            self._rows[service] = f"{outcome.value}: {reason}"
+            self._live.update(self._table())
         self.info(
             f"{service}: {outcome.value} after {format_duration(seconds)}: {reason}",
             style=_STYLE[outcome.ok],
         )
+        if forensics is not None:
+            with self.section(f"{service}: why it {outcome.value.replace('_', ' ')}"):
+                self._forensics(forensics)
+
+    def _forensics(self, forensics: Forensics) -> None:
+        if forensics.stopped_tasks:
+            self.info("  stopped tasks of the new revision:")
+        for group in forensics.stopped_tasks:
+            self.info(f"    {group.count} x {group.describe()}")
+            if group.explanation:
+                self.info(f"      -> {group.explanation}", style="yellow")
+        for tail in forensics.logs:
+            if tail.unavailable:
+                self.info(f"  log of {tail.container} ({tail.location}): {tail.unavailable}")
+                continue
+            self.info(
+                f"  last log lines of {tail.container} (task {tail.task_id}, {tail.location}):"
+            )
+            for line in tail.lines:
+                self.info(f"    | {line}")
+        for note in forensics.notes:
+            self.info(f"  note: {note}")
+        for label, url in forensics.links:
+            self.info(f"  {label}: {url}")
 
     def result(self, result: RunResult) -> None:
         for service in result.services:
@@ -124,11 +188,27 @@ class Reporter:
                 f"{_revision(service.task_definition_arn)})",
                 style=_STYLE[service.outcome.ok],
             )
+            if service.rollback is not None:
+                self.info(
+                    f"  rollback to {_revision(service.rollback.task_definition_arn)}: "
+                    f"{service.rollback.outcome.value}: {service.rollback.reason}",
+                    style=_STYLE[service.rollback.outcome.ok],
+                )
             if not service.outcome.ok and service.reason:
-                self.error(f"{service.name}: {service.outcome.value}: {service.reason}")
+                self.error(f"{service.name}: {service.outcome.value}: {_headline(service)}")
         if result.task_definition_arn and not result.services:
             self.info(f"task definition: {result.task_definition_arn}")
         self.info(f"outcome: {result.outcome.value}", style=_STYLE[result.outcome.ok])
+
+
+def _headline(service: ServiceResult) -> str:
+    """The reason, plus the most frequent cause among stopped tasks: what to act on."""
+    text = service.reason or ""
+    if service.forensics and service.forensics.stopped_tasks:
+        top = service.forensics.stopped_tasks[0]
+        text += f" ({top.count} x {top.describe()}"
+        text += f": {top.explanation})" if top.explanation else ")"
+    return text
 
 
 def _revision(arn: str | None) -> str:

@@ -23,6 +23,12 @@ def outputs_for(result: RunResult) -> dict[str, str]:
             "seconds": round(service.seconds, 1),
             "deployment_id": service.deployment_id,
             "reason": service.reason,
+            "rollback": None
+            if service.rollback is None
+            else {
+                "task_definition_arn": service.rollback.task_definition_arn,
+                "outcome": service.rollback.outcome.value,
+            },
         }
         for service in result.services
     ]

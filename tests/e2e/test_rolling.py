@@ -50,6 +50,7 @@ def test_one_service_from_a_task_definition_file(
             "seconds": services[0]["seconds"],
             "deployment_id": services[0]["deployment_id"],
             "reason": services[0]["reason"],
+            "rollback": None,
         }
     ]
     assert services[0]["deployment_id"].startswith("ecs-svc/")

@@ -1,0 +1,50 @@
+"""What a service remembers about its service revisions and service deployments.
+
+ECS drops a deployment from `service.deployments` once a newer one completes, but its service
+deployment stays listable. A record keeps a reference to the ECS deployment dict, so its last
+counts and rolloutState survive the removal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceRevision:
+    """The workload configuration one service deployment deploys (DescribeServiceRevisions)."""
+
+    id: str
+    task_definition: str
+    launch_type: str | None
+    platform_version: str | None
+    platform_family: str | None
+    network_configuration: dict[str, Any] | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Rollback:
+    reason: str
+    started_at: datetime
+    revision_id: str | None  # the service revision redeployed
+    deployment: dict[str, Any]  # the ECS deployment that redeploys it
+
+
+@dataclass(slots=True)
+class ServiceDeploymentRecord:
+    id: str  # the number after "ecs-svc/" of the ECS deployment it tracks
+    deployment: dict[str, Any]
+    sources: list[dict[str, Any]]  # the ECS deployments that ran when this one was created
+    configuration: dict[str, Any]  # deploymentConfiguration at creation
+    created_at: datetime
+    updated_at: datetime
+    status: str = "PENDING"
+    status_reason: str | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    stopped_at: datetime | None = None
+    stop_type: str | None = None  # ROLLBACK or ABORT once StopServiceDeployment asked
+    rollback: Rollback | None = None
