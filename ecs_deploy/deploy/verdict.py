@@ -88,3 +88,31 @@ def _settled_on(service: Mapping[str, Any], deployment: Mapping[str, Any]) -> bo
 
 def _revision(service: Mapping[str, Any]) -> str:
     return str(service.get("taskDefinition", "?")).rsplit("/", 1)[-1]
+
+
+_ROLLBACK_STATUSES = frozenset(
+    {"ROLLBACK_REQUESTED", "ROLLBACK_IN_PROGRESS", "ROLLBACK_SUCCESSFUL"}
+)
+
+
+def refine(verdict: Verdict, service_deployment: Mapping[str, Any] | None) -> Verdict:
+    """Sharpen a non-success verdict with ECS's service deployment record, where it exists.
+
+    The service deployments API says in its own words whether ECS rolled back and why; the
+    rolloutState fallback only lets us infer it.
+    """
+    if service_deployment is None or verdict.outcome is Outcome.SUCCEEDED:
+        return verdict
+    status = str(service_deployment.get("status", ""))
+    reason = str(service_deployment.get("statusReason") or "")
+    text = (
+        verdict.reason if not reason or reason in verdict.reason else f"{verdict.reason} ({reason})"
+    )
+    if status in _ROLLBACK_STATUSES:
+        return Verdict(Outcome.ROLLED_BACK, text)
+    if status == "ROLLBACK_FAILED":
+        return Verdict(
+            Outcome.FAILED,
+            f"{text}; ECS's rollback failed too: the service may run neither revision",
+        )
+    return Verdict(verdict.outcome, text)

@@ -21,7 +21,7 @@ from ecs_deploy.deploy import forensics
 from ecs_deploy.deploy.clock import Clock
 from ecs_deploy.deploy.failfast import UNABLE_TO_PLACE, Observation, fail_fast
 from ecs_deploy.deploy.rolling import StartedDeployment
-from ecs_deploy.deploy.verdict import Verdict, find_deployment, judge
+from ecs_deploy.deploy.verdict import Verdict, find_deployment, judge, refine
 from ecs_deploy.errors import AwsError, CredentialsExpired, TransientAwsError
 from ecs_deploy.report.console import Reporter
 from ecs_deploy.results import Forensics, Outcome
@@ -132,7 +132,7 @@ class Watcher:
         self._show_progress(watch, ours)
         verdict = judge(service, deployment.deployment_id, deployment.task_definition_arn)
         if verdict is not None:
-            return verdict
+            return self._refined(cluster, watch, verdict)
         if int(ours.get("failedTasks") or 0) > watch.failed_seen:
             watch.failed_seen = int(ours.get("failedTasks") or 0)
             self._refresh_stopped_tasks(cluster, watch)
@@ -143,6 +143,25 @@ class Watcher:
         unplaced_for = None if watch.unplaced_since is None else now - watch.unplaced_since
         observation = Observation(ours, startup, unplaced_for, watch.unplaced_message)
         return fail_fast(service, observation, self._policy) or self._timeout(watch, ours, now)
+
+    def _refined(self, cluster: str, watch: _ServiceWatch, verdict: Verdict) -> Verdict:
+        """ECS's own account of a failure, at the cost of two calls only when one happens."""
+        if verdict.outcome is Outcome.SUCCEEDED:
+            return verdict
+        try:
+            records = self._ecs.service_deployments_since(
+                cluster, watch.name, watch.deployment.started_wall
+            )
+        except AwsError as exc:
+            self._reporter.warning(f"{watch.name}: service deployment details unavailable: {exc}")
+            return verdict
+        # The earliest one created since our update is ours; later ones are someone else's.
+        ours = (
+            min(records, key=lambda r: r.get("createdAt") or watch.deployment.started_wall)
+            if records
+            else None
+        )
+        return refine(verdict, ours)
 
     def _timeout(self, watch: _ServiceWatch, ours: Mapping[str, Any], now: float) -> Verdict | None:
         if now < watch.deadline:

@@ -33,15 +33,32 @@ def parse_outputs(text: str) -> dict[str, str]:
     return values
 
 
-def run_action(
+@dataclass(frozen=True)
+class PreparedRun:
+    command: list[str]
+    env: dict[str, str]
+    workspace: Path
+    output_file: Path
+    summary_file: Path
+
+    def finish(self, exit_code: int, stdout: str, stderr: str) -> ActionRun:
+        return ActionRun(
+            exit_code=exit_code,
+            stdout=stdout,
+            stderr=stderr,
+            outputs=parse_outputs(self.output_file.read_text()),
+            summary=self.summary_file.read_text(),
+        )
+
+
+def prepare_run(
     endpoint_url: str,
     workspace: Path,
     inputs: dict[str, str],
     *,
     github_actions: bool = True,
     args: list[str] | None = None,
-    timeout: float = 120,
-) -> ActionRun:
+) -> PreparedRun:
     """`inputs` use the action's names (hyphens kept, as GitHub does)."""
     file_commands = workspace / ".file_commands"
     file_commands.mkdir(exist_ok=True)
@@ -67,19 +84,48 @@ def run_action(
     if github_actions:
         env["GITHUB_ACTIONS"] = "true"
     env.update({f"INPUT_{name.upper()}": value for name, value in inputs.items()})
+    command = [sys.executable, str(REPO / "entrypoint.py"), *(args or [])]
+    return PreparedRun(command, env, workspace, output_file, summary_file)
+
+
+def run_action(
+    endpoint_url: str,
+    workspace: Path,
+    inputs: dict[str, str],
+    *,
+    github_actions: bool = True,
+    args: list[str] | None = None,
+    timeout: float = 120,
+) -> ActionRun:
+    prepared = prepare_run(
+        endpoint_url, workspace, inputs, github_actions=github_actions, args=args
+    )
     completed = subprocess.run(
-        [sys.executable, str(REPO / "entrypoint.py"), *(args or [])],
-        env=env,
+        prepared.command,
+        env=prepared.env,
         cwd=workspace,
         capture_output=True,
         text=True,
         timeout=timeout,
         check=False,
     )
-    return ActionRun(
-        exit_code=completed.returncode,
-        stdout=completed.stdout,
-        stderr=completed.stderr,
-        outputs=parse_outputs(output_file.read_text()),
-        summary=summary_file.read_text(),
-    )
+    return prepared.finish(completed.returncode, completed.stdout, completed.stderr)
+
+
+class BackgroundRun:
+    """The action running in the background, for tests that act on AWS while it waits."""
+
+    def __init__(self, prepared: PreparedRun) -> None:
+        self._prepared = prepared
+        self._process = subprocess.Popen(
+            prepared.command,
+            env=prepared.env,
+            cwd=prepared.workspace,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    def wait(self, timeout: float = 120) -> ActionRun:
+        stdout, stderr = self._process.communicate(timeout=timeout)
+        return self._prepared.finish(self._process.returncode, stdout, stderr)

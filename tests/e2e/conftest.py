@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.action import ActionRun, run_action
+from tests.e2e.action import ActionRun, BackgroundRun, prepare_run, run_action
 
 WEB_IMAGE = "registry.example.com:5000/team/web:1.0"
 
@@ -81,6 +81,14 @@ def action(ecs_emulator: Any, workspace: Path) -> Callable[..., ActionRun]:
         return run_action(ecs_emulator.endpoint_url, workspace, inputs, **kwargs)
 
     return run
+
+
+@pytest.fixture
+def start_action(ecs_emulator: Any, workspace: Path) -> Callable[..., BackgroundRun]:
+    def start(inputs: dict[str, str]) -> BackgroundRun:
+        return BackgroundRun(prepare_run(ecs_emulator.endpoint_url, workspace, inputs))
+
+    return start
 
 
 def service_of(emulator: Any, name: str, cluster: str = "demo") -> dict[str, Any]:

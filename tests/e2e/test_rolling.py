@@ -159,17 +159,3 @@ def test_timeout_is_a_failure_with_exit_1(app: Any, action: Callable[..., Action
     assert run.exit_code == 1
     assert run.outputs["outcome"] == "timed_out"
     assert "::error::web: timed_out: no verdict after 2.0s" in run.stdout
-
-
-def test_circuit_breaker_rollback_is_reported_as_rolled_back(
-    app: Any, action: Callable[..., ActionRun]
-) -> None:
-    from ecs_deploy.emulator import Fault
-
-    before = service_of(app, "web")["taskDefinition"]
-    app.faults.set_for_image("registry.example.com:5000/team/web:crash", Fault.CRASH)
-    run = action({"config": ".ecs-deploy.yml", "service": "web", "image-tag": "crash", **FAST})
-    assert run.exit_code == 1, run.stdout
-    assert run.outputs["outcome"] == "rolled_back"
-    assert "circuit breaker" in json.loads(run.outputs["services"])[0]["reason"]
-    assert service_of(app, "web")["taskDefinition"] == before
