@@ -33,6 +33,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ecs_deploy.emulator.cli import run as run_emulator  # optional extra: import on use
 
         return int(run_emulator(namespace))
+    if namespace.command == "continue":
+        from ecs_deploy.continue_command import continue_command, read_continue_args
+
+        return continue_command(read_continue_args(namespace), os.environ)
     from ecs_deploy.config.inputs import read_cli_inputs
 
     return deploy_command(read_cli_inputs(namespace), os.environ)
@@ -47,7 +51,12 @@ def action_main(environ: Mapping[str, str] | None = None) -> int:
 
 
 def deploy_command(raw: Mapping[str, str], environ: Mapping[str, str]) -> int:
+    if "continue-deployment" in raw:  # a later job finishing a paused blue/green deployment
+        from ecs_deploy.continue_command import continue_command
+
+        return continue_command(raw, environ)
     # Imported here so `--help` and `--version` stay fast (boto3 takes ~0.4 s to import).
+    from ecs_deploy.aws.codedeploy import CodeDeployApi
     from ecs_deploy.aws.ecs import EcsApi
     from ecs_deploy.aws.logs import LogsApi
     from ecs_deploy.aws.session import AwsSession
@@ -63,7 +72,9 @@ def deploy_command(raw: Mapping[str, str], environ: Mapping[str, str]) -> int:
         settings = build_settings(raw, environ)
         session = AwsSession(region=settings.region)
         clients = Clients(
-            ecs=EcsApi(session.ecs(), partial(session.renewed, "ecs")), logs=LogsApi(session.logs())
+            ecs=EcsApi(session.ecs(), partial(session.renewed, "ecs")),
+            logs=LogsApi(session.logs()),
+            codedeploy=CodeDeployApi(session.codedeploy()),
         )
         result = run_deploy(settings, clients, reporter, SystemClock())
         reporter.result(result)
@@ -82,6 +93,7 @@ def deploy_command(raw: Mapping[str, str], environ: Mapping[str, str]) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     from ecs_deploy.config.inputs import add_cli_arguments
+    from ecs_deploy.continue_command import add_continue_parser
 
     parser = argparse.ArgumentParser(
         prog="ecs-deploy", description="Deploy applications to Amazon ECS with true verdicts."
@@ -94,6 +106,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Inputs are the GitHub Action's, as flags: --task-definition, --image-tag, ...",
     )
     add_cli_arguments(deploy)
+    add_continue_parser(commands)
     emulator = commands.add_parser(
         "emulator", help="run the local ECS emulator (needs the 'emulator' extra)"
     )

@@ -18,10 +18,19 @@ class Outcome(StrEnum):
     TIMED_OUT = "timed_out"
     STALLED = "stalled"
     SUPERSEDED = "superseded"
+    SKIPPED = "skipped"  # not attempted because an earlier step failed
+    # blue/green: stopped waiting where asked (CodeDeploy Ready, an ECS lifecycle stage)
+    READY = "ready"
 
     @property
     def ok(self) -> bool:
-        return self in (Outcome.SUCCEEDED, Outcome.PLANNED, Outcome.STARTED, Outcome.UNCHANGED)
+        return self in (
+            Outcome.SUCCEEDED,
+            Outcome.PLANNED,
+            Outcome.STARTED,
+            Outcome.UNCHANGED,
+            Outcome.READY,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +88,21 @@ class RollbackResult:
 
 
 @dataclass(frozen=True, slots=True)
+class BlueGreenResult:
+    """What a blue/green deployment showed: where it got to and how to find or finish it."""
+
+    strategy: str  # codedeploy or ecs_blue_green
+    deployment_id: str | None = None  # CodeDeploy deployment id, or the ECS deployment id
+    deployment_arn: str | None = None  # ECS service deployment ARN (ContinueServiceDeployment)
+    status: str | None = None  # CodeDeploy status or service deployment status
+    stage: str | None = None  # the ECS lifecycle stage last entered
+    traffic: str | None = None  # where test and production traffic go, in words
+    hook_id: str | None = None  # the PAUSE hook awaiting action
+    lifecycle: tuple[tuple[str, str], ...] = ()  # (event or stage, status) in order
+    link: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ServiceResult:
     name: str
     cluster: str
@@ -92,6 +116,49 @@ class ServiceResult:
     registered: bool = False
     forensics: Forensics | None = None
     rollback: RollbackResult | None = None
+    blue_green: BlueGreenResult | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ContainerExit:
+    name: str
+    exit_code: int | None
+    reason: str | None = None
+    essential: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class StoppedTask:
+    """One standalone task as it ended."""
+
+    task_arn: str
+    last_status: str
+    stop_code: str | None = None
+    stopped_reason: str | None = None
+    containers: tuple[ContainerExit, ...] = ()
+    seconds: float | None = None  # from start to stop, where ECS says
+
+    @property
+    def task_id(self) -> str:
+        return self.task_arn.rsplit("/", 1)[-1]
+
+
+@dataclass(frozen=True, slots=True)
+class TaskResult:
+    """A pre- or post-deploy task: every one of its `count` tasks, and the verdict on them."""
+
+    name: str
+    phase: str  # "pre" or "post"
+    outcome: Outcome
+    reason: str
+    task_definition_arn: str | None = None
+    tasks: tuple[StoppedTask, ...] = ()
+    seconds: float = 0.0
+    logs: tuple[LogTail, ...] = ()
+
+    @property
+    def task_arns(self) -> tuple[str, ...]:
+        return tuple(task.task_arn for task in self.tasks)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,18 +170,22 @@ class RunResult:
     previous_task_definition_arn: str | None = None
     dry_run: bool = False
     notes: tuple[str, ...] = field(default=())
+    pre_tasks: tuple[TaskResult, ...] = ()
+    post_tasks: tuple[TaskResult, ...] = ()
 
     @property
     def outcome(self) -> Outcome:
-        """The first service outcome that is not ok; else started/planned; else succeeded.
+        """The first step not ok (pre tasks, services, post tasks); else started/planned/succeeded.
 
         A service left unchanged counts as succeeded for the run: it already runs what was asked.
         """
-        outcomes = [service.outcome for service in self.services]
+        outcomes = [task.outcome for task in self.pre_tasks]
+        outcomes += [service.outcome for service in self.services]
+        outcomes += [task.outcome for task in self.post_tasks]
         for outcome in outcomes:
             if not outcome.ok:
                 return outcome
-        for candidate in (Outcome.STARTED, Outcome.PLANNED):
+        for candidate in (Outcome.READY, Outcome.STARTED, Outcome.PLANNED):
             if candidate in outcomes:
                 return candidate
         return Outcome.PLANNED if self.dry_run else Outcome.SUCCEEDED

@@ -10,14 +10,14 @@ import botocore.exceptions
 import botocore.validate
 
 from ecs_deploy.aws.errors import aws_call, error_code, translate
-from ecs_deploy.aws.model import register_task_definition_shape
+from ecs_deploy.aws.model import ecs_input_shape
 from ecs_deploy.errors import InputError, PreflightError
 
 DESCRIBE_SERVICES_MAX = 10  # DescribeServices accepts at most 10 services per call
 DESCRIBE_TASKS_MAX = 100  # DescribeTasks accepts at most 100 tasks per call
 # What an endpoint without the service deployments API answers (moto, older emulators).
 _UNSUPPORTED_CODES = frozenset(
-    {"UnknownOperationException", "InvalidAction", "NotImplemented", "404", "501"}
+    {"UnknownOperationException", "InvalidAction", "NotImplemented", "404", "500", "501"}
 )
 
 
@@ -88,16 +88,26 @@ class EcsApi:
             raise translate("DescribeTaskDefinition", exc) from exc
         return response["taskDefinition"], list(response.get("tags") or [])
 
-    def check_register_parameters(self, params: Mapping[str, Any]) -> None:
+    def check_parameters(self, operation: str, params: Mapping[str, Any], *, what: str) -> None:
         """boto3's own client-side validation, run before anything is changed."""
         report = botocore.validate.ParamValidator().validate(
-            dict(params), register_task_definition_shape()
+            dict(params), ecs_input_shape(operation)
         )
         if report.has_errors():
             detail = " ".join(report.generate_report().split())
-            raise InputError(
-                f"task definition '{params.get('family')}' would be rejected: {detail}"
-            )
+            raise InputError(f"{what} would be rejected by {operation}: {detail}")
+
+    def run_task(
+        self, params: Mapping[str, Any]
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """The tasks started and the failures ECS reported (no capacity, ...)."""
+        with aws_call("RunTask"):
+            response = self._client.run_task(**params)
+        return list(response.get("tasks", [])), list(response.get("failures", []))
+
+    def stop_task(self, cluster: str, task_arn: str, reason: str) -> None:
+        with aws_call("StopTask"):
+            self._client.stop_task(cluster=cluster, task=task_arn, reason=reason[:255])
 
     def register_task_definition(self, params: Mapping[str, Any]) -> dict[str, Any]:
         with aws_call("RegisterTaskDefinition"):
@@ -178,6 +188,21 @@ class EcsApi:
         self._service_deployments_supported = True
         found = list(described.get("serviceDeployments", []))
         return sorted(found, key=lambda item: item.get("createdAt") or since, reverse=True)
+
+    # -- ECS-native blue/green ---------------------------------------------------------------
+    def describe_service_deployment(self, arn: str) -> dict[str, Any] | None:
+        """One service deployment by ARN; None when ECS does not know it."""
+        with aws_call("DescribeServiceDeployments"):
+            response = self._client.describe_service_deployments(serviceDeploymentArns=[arn])
+        found = response.get("serviceDeployments") or []
+        return dict(found[0]) if found else None
+
+    def continue_service_deployment(self, arn: str, hook_id: str, action: str) -> None:
+        """Answer a PAUSE lifecycle hook: CONTINUE or ROLLBACK."""
+        with aws_call("ContinueServiceDeployment"):
+            self._client.continue_service_deployment(
+                serviceDeploymentArn=arn, hookId=hook_id, action=action
+            )
 
 
 def _failure_name(failure: Mapping[str, Any]) -> str:

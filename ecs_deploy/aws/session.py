@@ -50,3 +50,6 @@ class AwsSession:
 
     def logs(self) -> Any:
         return self.client("logs")
+
+    def codedeploy(self) -> Any:
+        return self.client("codedeploy")

@@ -13,6 +13,7 @@ from typing import Any, cast
 import jsonschema
 from jsonschema.exceptions import ValidationError
 
+from ecs_deploy.config.bluegreen import Mode, codedeploy_from_file, parse_mode
 from ecs_deploy.config.documents import LocatedDocument, format_path, load_document
 from ecs_deploy.config.settings import (
     CapacityProviderItem,
@@ -57,6 +58,7 @@ def load_app_file(path: Path) -> AppFile:
     _validate(document)
     data = cast(dict[str, Any], document.data)
     tasks = data.get("tasks") or {}
+    _check_task_references(document, tasks)
     return AppFile(
         path=path,
         cluster=data.get("cluster"),
@@ -68,6 +70,28 @@ def load_app_file(path: Path) -> AppFile:
             scope=RollbackScope(data.get("rollback_scope", "failed")),
         ),
     )
+
+
+def _check_task_references(document: LocatedDocument, tasks: Mapping[str, Any]) -> None:
+    """Names are unique per phase and depends_on names an earlier task of the same phase."""
+    for phase in ("pre", "post"):
+        seen: set[str] = set()
+        for index, item in enumerate(tasks.get(phase) or ()):
+            name = item.get("name") or item["family"]
+            where = ("tasks", phase, index)
+            if name in seen:
+                raise InputError(
+                    f"tasks.{phase}[{index}]: another task is named '{name}'; give each a name",
+                    location=document.location(where),
+                )
+            for needed in item.get("depends_on") or ():
+                if needed not in seen:
+                    raise InputError(
+                        f"tasks.{phase}[{index}].depends_on: '{needed}' is not an earlier task "
+                        f"of tasks.{phase}",
+                        location=document.location((*where, "depends_on")),
+                    )
+            seen.add(name)
 
 
 def _validate(document: LocatedDocument) -> None:
@@ -134,6 +158,8 @@ def _service(item: Mapping[str, Any], base_dir: Path) -> ServiceSpec:
         force_new_deployment=bool(item.get("force", False)),
         desired_count=item.get("desired_count"),
         max_wait_seconds=max_wait * 60.0 if max_wait is not None else None,
+        mode=parse_mode(item.get("mode")) or Mode.AUTO,
+        codedeploy=codedeploy_from_file(item.get("codedeploy"), base_dir),
     )
 
 
@@ -155,6 +181,7 @@ def _task(item: Mapping[str, Any]) -> TaskSpec:
     vpc = (item.get("network_configuration") or {}).get("vpc_configuration")
     timeout = item.get("timeout")
     return TaskSpec(
+        name=item.get("name") or item["family"],
         family=item["family"],
         count=item.get("count", 1),
         containers=_containers(item.get("containers")),
@@ -176,6 +203,8 @@ def _task(item: Mapping[str, Any]) -> TaskSpec:
         else None,
         network_from_service=item.get("network_from_service"),
         command=tuple(item["command"]) if item.get("command") is not None else None,
+        environment=tuple((str(k), str(v)) for k, v in (item.get("environment") or {}).items()),
         timeout_seconds=timeout * 60.0 if timeout is not None else None,
         started_by=item.get("started_by"),
+        depends_on=tuple(item.get("depends_on") or ()),
     )

@@ -7,14 +7,24 @@ action and the CLI can never disagree on what an input means.
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ecs_deploy.config.appfile import DEFAULT_FILE_NAMES, AppFile, load_app_file, looks_like_file
+from ecs_deploy.config.bluegreen import (
+    Mode,
+    codedeploy_from_inputs,
+    parse_mode,
+    parse_wait_until,
+)
 from ecs_deploy.config.durations import parse_duration
 from ecs_deploy.config.settings import (
+    CapacityProviderItem,
     ContainerSpec,
     FailFastPolicy,
     GitHubFiles,
@@ -24,6 +34,8 @@ from ecs_deploy.config.settings import (
     ServiceSpec,
     Settings,
     TaskDefinitionSource,
+    TaskSpec,
+    VpcConfiguration,
 )
 from ecs_deploy.errors import InputError
 from ecs_deploy.plan.image import ImageRef
@@ -73,6 +85,54 @@ INPUTS: tuple[InputSpec, ...] = (
     ),
     InputSpec("max-start-failures", "Tasks failing to start before the verdict is failed.", "2"),
     InputSpec("placement-grace", "How long tasks may stay unplaceable (a duration).", "2m"),
+    # Standalone tasks: the official action's one-task inputs, then the application file's.
+    InputSpec(
+        "run-task",
+        "Run the task definition as a task before the service update.",
+        "false",
+        boolean=True,
+    ),
+    InputSpec("run-task-container-overrides", "RunTask containerOverrides (a JSON list)."),
+    InputSpec("run-task-security-groups", "Security groups of the task (comma list)."),
+    InputSpec("run-task-subnets", "Subnets of the task (comma list)."),
+    InputSpec("run-task-assign-public-IP", "ENABLED or DISABLED.", default="DISABLED"),
+    InputSpec("run-task-capacity-provider-strategy", "A JSON list of capacity providers."),
+    InputSpec("run-task-launch-type", "FARGATE, EC2 or EXTERNAL.", default="FARGATE"),
+    InputSpec("run-task-started-by", "startedBy of the task.", default="GitHub-Actions"),
+    InputSpec("run-task-tags", "Tags of the task (a JSON list of key/value objects)."),
+    InputSpec(
+        "wait-for-task-stopped",
+        "Wait for run-task to stop and check its exit codes.",
+        "false",
+        boolean=True,
+    ),
+    InputSpec(
+        "skip-pre-tasks", "Do not run tasks.pre of the application file.", "false", boolean=True
+    ),
+    InputSpec(
+        "skip-post-tasks", "Do not run tasks.post of the application file.", "false", boolean=True
+    ),
+    # blue/green
+    InputSpec("mode", "rolling, codedeploy or auto (follow the service's controller).", "auto"),
+    InputSpec("codedeploy-appspec", "AppSpec file (YAML or JSON) for CodeDeploy.", "appspec.yaml"),
+    InputSpec("codedeploy-application", "CodeDeploy application.", "AppECS-{cluster}-{service}"),
+    InputSpec(
+        "codedeploy-deployment-group", "CodeDeploy deployment group.", "DgpECS-{cluster}-{service}"
+    ),
+    InputSpec("codedeploy-deployment-description", "Deployment description (512 characters)."),
+    InputSpec("codedeploy-deployment-config", "CodeDeploy deployment configuration name."),
+    InputSpec("codedeploy-container-name", "ContainerName to set in the AppSpec."),
+    InputSpec("codedeploy-container-port", "ContainerPort to set in the AppSpec."),
+    InputSpec(
+        "wait-until",
+        "Return early: ready (CodeDeploy Ready for test traffic) or an ECS lifecycle stage.",
+    ),
+    InputSpec(
+        "continue-deployment",
+        "Deploy nothing: continue this paused deployment (service deployment ARN or CodeDeploy id).",
+    ),
+    InputSpec("continue-action", "CONTINUE or ROLLBACK, for continue-deployment.", "CONTINUE"),
+    InputSpec("hook-id", "The lifecycle hook to continue (default: the one awaiting action)."),
 )
 _BY_NAME = {spec.name: spec for spec in INPUTS}
 _TRUE = {"true", "yes", "y", "on", "1"}
@@ -140,7 +200,7 @@ def build_settings(raw: RawInputs, environ: Mapping[str, str] | None = None) -> 
     else:
         cluster = raw.get("cluster", "default")
         services, register_only = _from_inputs(raw, workspace)
-        pre, post = (), ()
+        pre, post = _run_task(raw, services), ()
         file_rollback = RollbackPolicy()
 
     timeout = (
@@ -164,6 +224,9 @@ def build_settings(raw: RawInputs, environ: Mapping[str, str] | None = None) -> 
         timeout_seconds=timeout,
         poll_interval_seconds=poll_interval,
         dry_run=_boolean(raw, "dry-run"),
+        skip_pre_tasks=_boolean(raw, "skip-pre-tasks"),
+        skip_post_tasks=_boolean(raw, "skip-post-tasks"),
+        wait_until=parse_wait_until(raw.get("wait-until")),
         rollback=_rollback(raw, file_rollback),
         fail_fast=FailFastPolicy(
             max_start_failures=_whole_number(raw, "max-start-failures", minimum=1)
@@ -197,7 +260,8 @@ def _config_path(raw: RawInputs, workspace: Path) -> Path | None:
 
 
 def _from_app_file(raw: RawInputs, path: Path) -> tuple[str, tuple[ServiceSpec, ...], AppFile]:
-    for conflicting in ("task-definition", "container-name", "image"):
+    run_task_inputs = [name for name in raw if name.startswith("run-task")]
+    for conflicting in ("task-definition", "container-name", "image", *run_task_inputs):
         if conflicting in raw:
             raise InputError(
                 f"{conflicting} cannot be combined with config; set it per service in {path.name}"
@@ -220,19 +284,29 @@ def _from_app_file(raw: RawInputs, path: Path) -> tuple[str, tuple[ServiceSpec, 
     desired = _desired_count(raw)
     if desired is not None:
         services = tuple(_with_desired_count(service, desired) for service in services)
+    services = _blue_green_defaults(raw, services, path.parent)
     cluster = raw.get("cluster") or app.cluster or "default"
     return cluster, services, app
 
 
-def _with_desired_count(service: ServiceSpec, desired: int) -> ServiceSpec:
-    return ServiceSpec(
-        name=service.name,
-        containers=service.containers,
-        source=service.source,
-        force_new_deployment=service.force_new_deployment,
-        desired_count=desired,
-        max_wait_seconds=service.max_wait_seconds,
+def _blue_green_defaults(
+    raw: RawInputs, services: tuple[ServiceSpec, ...], base_dir: Path
+) -> tuple[ServiceSpec, ...]:
+    """mode and codedeploy-* inputs apply where a service of the file does not say."""
+    mode = parse_mode(raw.get("mode")) or Mode.AUTO
+    codedeploy = codedeploy_from_inputs(raw, base_dir)
+    return tuple(
+        dataclasses.replace(
+            service,
+            mode=service.mode if service.mode is not Mode.AUTO else mode,
+            codedeploy=service.codedeploy.over(codedeploy),
+        )
+        for service in services
     )
+
+
+def _with_desired_count(service: ServiceSpec, desired: int) -> ServiceSpec:
+    return dataclasses.replace(service, desired_count=desired)
 
 
 def _from_inputs(
@@ -267,8 +341,68 @@ def _from_inputs(
         source=source,
         force_new_deployment=force,
         desired_count=desired,
+        mode=parse_mode(raw.get("mode")) or Mode.AUTO,
+        codedeploy=codedeploy_from_inputs(raw, workspace),
     )
     return (service,), None
+
+
+def _run_task(raw: RawInputs, services: tuple[ServiceSpec, ...]) -> tuple[TaskSpec, ...]:
+    """The official action's run-task: the rendered task definition, run once before the update."""
+    if not _boolean(raw, "run-task"):
+        return ()
+    assign = raw.get("run-task-assign-public-IP", "DISABLED").strip().upper()
+    if assign not in ("ENABLED", "DISABLED"):
+        raise InputError(f"run-task-assign-public-IP: {assign!r} must be ENABLED or DISABLED")
+    subnets = _comma_list(raw.get("run-task-subnets", ""))
+    groups = _comma_list(raw.get("run-task-security-groups", ""))
+    capacity = _json_list(raw, "run-task-capacity-provider-strategy")
+    launch_type = raw.get("run-task-launch-type", "FARGATE").strip().upper()
+    if launch_type not in ("FARGATE", "EC2", "EXTERNAL"):
+        raise InputError(f"run-task-launch-type: {launch_type!r} must be FARGATE, EC2 or EXTERNAL")
+    return (
+        TaskSpec(
+            name="run-task",
+            from_service=services[0].name if services else None,
+            # A capacity provider strategy replaces the launch type, as in the official action.
+            launch_type=None if capacity else launch_type,
+            capacity_provider_strategy=tuple(
+                CapacityProviderItem(
+                    capacity_provider=str(item.get("capacityProvider", "")),
+                    base=int(item.get("base", 0)),
+                    weight=int(item.get("weight", 0)),
+                )
+                for item in capacity
+            ),
+            vpc_configuration=VpcConfiguration(
+                subnets=tuple(subnets),
+                security_groups=tuple(groups),
+                assign_public_ip=assign == "ENABLED",
+            )
+            if subnets
+            else None,
+            container_overrides=tuple(_json_list(raw, "run-task-container-overrides")),
+            started_by=raw.get("run-task-started-by", "GitHub-Actions"),
+            tags=tuple(
+                (str(tag.get("key", "")), str(tag.get("value", "")))
+                for tag in _json_list(raw, "run-task-tags")
+            ),
+            wait=_boolean(raw, "wait-for-task-stopped"),
+        ),
+    )
+
+
+def _json_list(raw: RawInputs, name: str) -> list[dict[str, Any]]:
+    text = raw.get(name)
+    if not text:
+        return []
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{name}: not valid JSON: {exc.msg} at character {exc.pos}") from None
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise InputError(f"{name}: must be a JSON list of objects")
+    return value
 
 
 def _task_definition_source(value: str | None, workspace: Path) -> TaskDefinitionSource:

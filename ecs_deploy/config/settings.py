@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
+
+from ecs_deploy.config.bluegreen import CodeDeploySpec, Mode
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +43,9 @@ class ServiceSpec:
     force_new_deployment: bool = False
     desired_count: int | None = None
     max_wait_seconds: float | None = None
+    # blue/green: what the user expects (checked against the deployment controller)
+    mode: Mode = Mode.AUTO
+    codedeploy: CodeDeploySpec = CodeDeploySpec()
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +66,9 @@ class CapacityProviderItem:
 class TaskSpec:
     """A standalone task run before or after the services change (a migration, a clean-up)."""
 
-    family: str
+    name: str  # what logs, outputs and depends_on call it (the family unless given)
+    family: str | None = None  # family, family:revision or ARN; None: use `from_service`'s
+    from_service: str | None = None  # run the task definition this run renders for a service
     count: int = 1
     containers: tuple[ContainerSpec, ...] = ()
     launch_type: str | None = None
@@ -67,8 +76,14 @@ class TaskSpec:
     vpc_configuration: VpcConfiguration | None = None
     network_from_service: str | None = None
     command: tuple[str, ...] | None = None
+    environment: tuple[tuple[str, str], ...] = ()
+    # RunTask containerOverrides as given (the official action's run-task-container-overrides).
+    container_overrides: tuple[Mapping[str, Any], ...] = ()
     timeout_seconds: float | None = None
     started_by: str | None = None
+    tags: tuple[tuple[str, str], ...] = ()
+    depends_on: tuple[str, ...] = ()
+    wait: bool = True  # False: start it and go on (wait-for-task-stopped: false)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +121,8 @@ class Settings:
     register_only: RegisterOnlySpec | None = None
     pre_tasks: tuple[TaskSpec, ...] = ()
     post_tasks: tuple[TaskSpec, ...] = ()
+    skip_pre_tasks: bool = False
+    skip_post_tasks: bool = False
     image_tag: str | None = None
     wait: bool = True
     timeout_seconds: float = 30 * 60
@@ -117,3 +134,5 @@ class Settings:
     # None: botocore's own chain (AWS_DEFAULT_REGION, profile). botocore ignores AWS_REGION.
     region: str | None = None
     github: GitHubFiles = GitHubFiles()
+    # blue/green: stop waiting once CodeDeploy is READY or ECS enters this lifecycle stage
+    wait_until: str | None = None

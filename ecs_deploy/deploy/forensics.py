@@ -24,7 +24,7 @@ _EXIT_CODES = {
     137: "killed (SIGKILL): usually out of memory; raise the container's memory or find the leak",
     139: "segmentation fault",
     143: "stopped by SIGTERM",
-    1: "the application exited with an error; its log lines below say why",
+    1: "the application exited with an error (see its last log lines)",
 }
 _REASONS = (
     ("OutOfMemoryError", "the container used more memory than its limit"),

@@ -14,14 +14,15 @@ from ecs_deploy.config.settings import (
     ServiceSpec,
     Settings,
     TaskDefinitionSource,
+    TaskSpec,
 )
+from ecs_deploy.deploy.bluegreen_planning import plan_strategy
 from ecs_deploy.errors import InputError, PreflightError, SourceLocation
-from ecs_deploy.plan.deployment import DeployPlan, ServicePlan, TaskDefinitionPlan
+from ecs_deploy.plan.deployment import DeployPlan, ServicePlan, TaskDefinitionPlan, TaskRunPlan
 from ecs_deploy.plan.diff import diff_lines, same_task_definition
 from ecs_deploy.plan.normalize import normalize_for_register
 from ecs_deploy.plan.taskdef import render
 
-SUPPORTED_CONTROLLERS = ("ECS",)
 # What DescribeTaskDefinition returns and RegisterTaskDefinition refuses: dropping these is
 # expected (pasted describe output), so only other dropped keys are worth a warning.
 DESCRIBE_ONLY_FIELDS = frozenset(
@@ -41,20 +42,39 @@ DESCRIBE_ONLY_FIELDS = frozenset(
 
 def build_plan(settings: Settings, ecs: EcsApi) -> DeployPlan:
     """Describe what exists, check it can be deployed to, and render every task definition."""
-    if not settings.services:
-        spec = settings.register_only or RegisterOnlySpec(TaskDefinitionSource())
-        return DeployPlan(
-            cluster=settings.cluster, register_only=_plan_register_only(spec, settings, ecs)
+    pre = () if settings.skip_pre_tasks else settings.pre_tasks
+    post = () if settings.skip_post_tasks else settings.post_tasks
+    if settings.services or pre or post:
+        _check_cluster(ecs, settings.cluster)
+    found: dict[str, dict[str, Any]] = {}
+    services: tuple[ServicePlan, ...] = ()
+    register_only: TaskDefinitionPlan | None = None
+    if settings.services:
+        found = _describe_services(ecs, settings.cluster, [spec.name for spec in settings.services])
+        services = tuple(
+            _plan_service(spec, found[spec.name], settings, ecs) for spec in settings.services
         )
-    _check_cluster(ecs, settings.cluster)
-    names = [spec.name for spec in settings.services]
-    found, missing = ecs.describe_services(settings.cluster, names)
-    if missing:
-        raise PreflightError(f"service '{missing[0]}' not found in cluster '{settings.cluster}'")
-    plans = tuple(
-        _plan_service(spec, found[spec.name], settings, ecs) for spec in settings.services
+    else:
+        spec = settings.register_only or RegisterOnlySpec(TaskDefinitionSource())
+        register_only = _plan_register_only(spec, settings, ecs)
+    borrowed = {t.network_from_service for t in (*pre, *post) if t.network_from_service}
+    if borrowed - set(found):
+        found |= _describe_services(ecs, settings.cluster, sorted(borrowed - set(found)))
+    tasks = TaskPlanner(settings, ecs, services, register_only, found)
+    return DeployPlan(
+        cluster=settings.cluster,
+        services=services,
+        register_only=register_only,
+        pre_tasks=tuple(tasks.plan(spec) for spec in pre),
+        post_tasks=tuple(tasks.plan(spec) for spec in post),
     )
-    return DeployPlan(cluster=settings.cluster, services=plans)
+
+
+def _describe_services(ecs: EcsApi, cluster: str, names: list[str]) -> dict[str, dict[str, Any]]:
+    found, missing = ecs.describe_services(cluster, names)
+    if missing:
+        raise PreflightError(f"service '{missing[0]}' not found in cluster '{cluster}'")
+    return found
 
 
 def _check_cluster(ecs: EcsApi, cluster: str) -> None:
@@ -73,12 +93,8 @@ def _plan_service(
             f"service '{spec.name}' is {service.get('status')} in cluster '{settings.cluster}', "
             "not ACTIVE"
         )
-    controller = (service.get("deploymentController") or {}).get("type", "ECS")
-    if controller not in SUPPORTED_CONTROLLERS:
-        raise PreflightError(
-            f"service '{spec.name}' uses the {controller} deployment controller; "
-            f"this version deploys services with the {', '.join(SUPPORTED_CONTROLLERS)} controller"
-        )
+    # The controller decides the strategy (EXTERNAL is refused here, before any change).
+    how = plan_strategy(spec, service, settings.cluster, settings.wait_until)
     current_arn = str(service["taskDefinition"])
     live, live_tags = ecs.describe_task_definition(current_arn)
     document, where = _source_document(spec.source, live, live_tags, ecs)
@@ -93,6 +109,10 @@ def _plan_service(
         force_new_deployment=spec.force_new_deployment,
         desired_count=spec.desired_count,
         timeout_seconds=spec.max_wait_seconds or settings.timeout_seconds,
+        strategy=how.strategy,
+        codedeploy=how.codedeploy,
+        ecs_blue_green=how.ecs_blue_green,
+        wait_until=how.wait_until,
     )
 
 
@@ -144,7 +164,9 @@ def _render(
     tagged = [container.name for container in containers if not container.image]
     try:
         if image_tag and not tagged and not images:
-            tagged = [_only_container(document, where)]
+            tagged = [
+                _only_container(document, where, how="container-name or the service's containers")
+            ]
         rendered = render(
             document,
             shape,
@@ -161,7 +183,9 @@ def _render(
     tags = [tag for tag in rendered.tags if not str(tag.get("key", "")).startswith("aws:")]
     if tags:
         params["tags"] = tags
-    ecs.check_register_parameters(params)
+    ecs.check_parameters(
+        "RegisterTaskDefinition", params, what=f"task definition '{params.get('family')}'"
+    )
 
     live_normalized = normalize_for_register(dict(live), shape).task_definition if live else None
     same = live_normalized is not None and same_task_definition(
@@ -180,15 +204,17 @@ def _render(
     )
 
 
-def _only_container(document: object, where: str | None) -> str:
-    """image-tag with no container named: allowed only when there is exactly one container."""
+def _only_container(
+    document: object, where: str | None, *, what: str = "image-tag", how: str = "container-name"
+) -> str:
+    """A change with no container named: allowed only when there is exactly one container."""
     definition = document.get("taskDefinition", document) if isinstance(document, Mapping) else {}
     names = [str(c.get("name")) for c in (definition or {}).get("containerDefinitions") or []]
     if len(names) == 1:
         return names[0]
     raise InputError(
-        f"image-tag needs the containers to update: the task definition has {', '.join(names)}; "
-        "name them with container-name or a service's containers",
+        f"{what} needs the containers to change: the task definition has {', '.join(names)}; "
+        f"name them with {how}",
         location=SourceLocation(where) if where else None,
     )
 
@@ -202,3 +228,120 @@ def _family_of(document: object) -> str | None:
         if isinstance(definition, Mapping) and definition.get("family")
         else None
     )
+
+
+class TaskPlanner:
+    """Plans standalone tasks with what the services' planning already described and rendered."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        ecs: EcsApi,
+        services: Sequence[ServicePlan],
+        register_only: TaskDefinitionPlan | None,
+        described: Mapping[str, Mapping[str, Any]],
+    ) -> None:
+        self._settings = settings
+        self._ecs = ecs
+        self._services = {plan.name: plan for plan in services}
+        self._register_only = register_only
+        self._described = described
+
+    def plan(self, spec: TaskSpec) -> TaskRunPlan:
+        definition = self._task_definition(spec)
+        params: dict[str, Any] = {"cluster": self._settings.cluster, "count": spec.count}
+        params.update(self._placement(spec, definition))
+        overrides = _container_overrides(spec, definition.register_params)
+        if overrides:
+            params["overrides"] = {"containerOverrides": overrides}
+        params["startedBy"] = spec.started_by or "ecs-deploy"
+        if spec.tags:
+            params["tags"] = [{"key": key, "value": value} for key, value in spec.tags]
+        self._ecs.check_parameters(
+            "RunTask", {**params, "taskDefinition": definition.family}, what=f"task '{spec.name}'"
+        )
+        return TaskRunPlan(
+            name=spec.name,
+            task_definition=definition,
+            run_params=params,
+            timeout_seconds=spec.timeout_seconds or self._settings.timeout_seconds,
+            depends_on=spec.depends_on,
+            wait=spec.wait,
+        )
+
+    def _task_definition(self, spec: TaskSpec) -> TaskDefinitionPlan:
+        if spec.family is None:  # run-task: exactly what this run deploys to the service
+            if spec.from_service is not None:
+                return self._services[spec.from_service].task_definition
+            if self._register_only is None:
+                raise InputError(f"task '{spec.name}' names no task definition")
+            return self._register_only
+        live, tags = self._ecs.describe_task_definition(spec.family)
+        document = {"taskDefinition": dict(live), "tags": tags}
+        arn = str(live.get("taskDefinitionArn"))
+        return _render(
+            document, None, spec.containers, self._settings.image_tag, live, arn, self._ecs
+        )
+
+    def _placement(self, spec: TaskSpec, definition: TaskDefinitionPlan) -> dict[str, Any]:
+        """Launch type or capacity providers, and the network: given, or borrowed from a service."""
+        borrowed_from = spec.network_from_service or spec.from_service
+        service = self._described.get(borrowed_from or "", {})
+        placement: dict[str, Any] = {}
+        if spec.capacity_provider_strategy:
+            placement["capacityProviderStrategy"] = [
+                {
+                    "capacityProvider": item.capacity_provider,
+                    "base": item.base,
+                    "weight": item.weight,
+                }
+                for item in spec.capacity_provider_strategy
+            ]
+        elif spec.launch_type:
+            placement["launchType"] = spec.launch_type
+        elif service.get("capacityProviderStrategy"):
+            placement["capacityProviderStrategy"] = service["capacityProviderStrategy"]
+        elif service.get("launchType"):
+            placement["launchType"] = service["launchType"]
+        if service.get("platformVersion") and spec.network_from_service:
+            placement["platformVersion"] = service["platformVersion"]
+        if spec.vpc_configuration is not None:
+            placement["networkConfiguration"] = {
+                "awsvpcConfiguration": {
+                    "subnets": list(spec.vpc_configuration.subnets),
+                    "securityGroups": list(spec.vpc_configuration.security_groups),
+                    "assignPublicIp": "ENABLED"
+                    if spec.vpc_configuration.assign_public_ip
+                    else "DISABLED",
+                }
+            }
+        elif service.get("networkConfiguration"):
+            placement["networkConfiguration"] = service["networkConfiguration"]
+        elif definition.register_params.get("networkMode") == "awsvpc":
+            raise InputError(
+                f"task '{spec.name}' uses awsvpc networking: give it "
+                "network_configuration.vpc_configuration or network_from_service"
+            )
+        return placement
+
+
+def _container_overrides(spec: TaskSpec, definition: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Command and environment overrides for the named containers (or the only one)."""
+    if spec.container_overrides:
+        return [dict(item) for item in spec.container_overrides]
+    if spec.command is None and not spec.environment:
+        return []
+    names = [container.name for container in spec.containers]
+    if not names:
+        document = {"containerDefinitions": definition.get("containerDefinitions")}
+        names = [
+            _only_container(
+                document, None, what=f"task '{spec.name}' command/environment", how="containers"
+            )
+        ]
+    override: dict[str, Any] = {}
+    if spec.command is not None:
+        override["command"] = list(spec.command)
+    if spec.environment:
+        override["environment"] = [{"name": key, "value": value} for key, value in spec.environment]
+    return [{"name": name, **override} for name in names]

@@ -9,7 +9,8 @@ from typing import Any
 
 from ecs_deploy.aws.ecs import EcsApi
 from ecs_deploy.deploy.clock import Clock
-from ecs_deploy.plan.deployment import ServicePlan, TaskDefinitionPlan
+from ecs_deploy.deploy.registrar import Registrar
+from ecs_deploy.plan.deployment import ServicePlan
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,16 +25,10 @@ class StartedDeployment:
     started_wall: datetime  # wall time: which service events are ours to show
 
 
-def register_if_changed(plan: TaskDefinitionPlan, ecs: EcsApi) -> tuple[str, bool]:
-    """The ARN to deploy, and whether a new revision was registered for it."""
-    if not plan.changed and plan.live_arn:
-        return plan.live_arn, False
-    registered = ecs.register_task_definition(plan.register_params)
-    return str(registered["taskDefinitionArn"]), True
-
-
-def start_rolling(plan: ServicePlan, ecs: EcsApi, clock: Clock) -> StartedDeployment:
-    arn, registered = register_if_changed(plan.task_definition, ecs)
+def start_rolling(
+    plan: ServicePlan, ecs: EcsApi, registrar: Registrar, clock: Clock
+) -> StartedDeployment:
+    arn, registered = registrar.arn_for(plan.task_definition)
     started_at = clock.now()
     # A little slack: ECS stamps events with its own clock.
     started_wall = datetime.now(UTC) - timedelta(seconds=2)

@@ -6,18 +6,29 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from ecs_deploy.aws.codedeploy import CodeDeployApi
 from ecs_deploy.aws.ecs import EcsApi
 from ecs_deploy.aws.logs import LogsApi
 from ecs_deploy.config.settings import Settings
 from ecs_deploy.deploy.clock import Clock
+from ecs_deploy.deploy.codedeploy import CodeDeployWatcher
+from ecs_deploy.deploy.dispatch import (
+    announce_started,
+    check_codedeploy_groups,
+    start_service,
+    started_blue_green,
+    watch_started,
+)
 from ecs_deploy.deploy.planning import build_plan
+from ecs_deploy.deploy.registrar import Registrar
 from ecs_deploy.deploy.rollback import roll_back, services_to_roll_back
-from ecs_deploy.deploy.rolling import StartedDeployment, register_if_changed, start_rolling
+from ecs_deploy.deploy.rolling import StartedDeployment
+from ecs_deploy.deploy.tasks import TaskRunner
 from ecs_deploy.deploy.watch import WatchedVerdict, Watcher
-from ecs_deploy.errors import DeployError, InputError
+from ecs_deploy.errors import DeployError
 from ecs_deploy.plan.deployment import DeployPlan, ServicePlan
 from ecs_deploy.report.console import Reporter
-from ecs_deploy.results import Outcome, RunResult, ServiceResult
+from ecs_deploy.results import Outcome, RunResult, ServiceResult, TaskResult
 
 MAX_PARALLEL_UPDATES = 4  # bounded: UpdateService is throttled per account
 
@@ -26,30 +37,44 @@ MAX_PARALLEL_UPDATES = 4  # bounded: UpdateService is throttled per account
 class Clients:
     ecs: EcsApi
     logs: LogsApi | None = None
+    codedeploy: CodeDeployApi | None = None
 
 
 def run_deploy(settings: Settings, clients: Clients, reporter: Reporter, clock: Clock) -> RunResult:
-    if settings.pre_tasks or settings.post_tasks:
-        # Never skip a migration silently: refuse before anything changes.
-        raise InputError(
-            "tasks.pre and tasks.post are validated but not run by this version; "
-            "remove them from the application file or run them in a separate step"
-        )
     ecs = clients.ecs
     with reporter.section("Plan"):
         plan = build_plan(settings, ecs)
+        check_codedeploy_groups(plan, clients.codedeploy)
         reporter.plan(plan)
     if settings.dry_run:
         reporter.info("dry run: nothing was changed")
         return _planned(plan)
+    registrar = Registrar(ecs)
+    tasks = TaskRunner(
+        ecs, clients.logs, clock, reporter, registrar, poll_interval=settings.poll_interval_seconds
+    )
     if plan.register_only is not None:
-        arn, registered = register_if_changed(plan.register_only, ecs)
+        arn, registered = registrar.arn_for(plan.register_only)
         reporter.info(f"{'registered' if registered else 'reusing'} {arn}")
+        with reporter.section("Tasks"):
+            ran = tasks.run_phase("pre", plan.pre_tasks)
         return RunResult(
             cluster=plan.cluster,
             task_definition_arn=arn,
             previous_task_definition_arn=plan.register_only.live_arn,
+            pre_tasks=ran,
         )
+
+    pre: tuple[TaskResult, ...] = ()
+    if plan.pre_tasks:
+        with reporter.section("Pre-deploy tasks"):
+            pre = tasks.run_phase("pre", plan.pre_tasks)
+        failed = [task.name for task in pre if not task.outcome.ok]
+        if failed:
+            # A failed migration means no service is touched.
+            reason = f"not updated: pre-deploy task {', '.join(failed)} failed"
+            skipped = tuple(_skipped(service, reason) for service in plan.services)
+            return RunResult(cluster=plan.cluster, services=skipped, pre_tasks=pre)
 
     watcher = Watcher(
         ecs,
@@ -59,22 +84,36 @@ def run_deploy(settings: Settings, clients: Clients, reporter: Reporter, clock: 
         poll_interval=settings.poll_interval_seconds,
         fail_fast_policy=settings.fail_fast,
     )
+    codedeploy_watcher = (
+        CodeDeployWatcher(
+            clients.codedeploy,
+            clock,
+            reporter,
+            poll_interval=settings.poll_interval_seconds,
+            stop_on_timeout=settings.rollback.on_failure,
+        )
+        if clients.codedeploy is not None
+        else None
+    )
     run_deadline = clock.now() + settings.timeout_seconds  # the run's clock starts at the update
 
     def start_all(plans: Sequence[ServicePlan]) -> list[StartedDeployment]:
         with reporter.section("Update services"):
-            started, failed = _start_all(plans, ecs, reporter, clock)
+            started, failed = _start_all(
+                plans, ecs, registrar, reporter, clock, codedeploy=clients.codedeploy
+            )
+        announce_started(settings.github.output, started)
         start_failures.update(failed)
         return started
 
     def watch_all(started: Sequence[StartedDeployment]) -> dict[str, WatchedVerdict]:
         with reporter.section("Wait for deployments"):
-            return watcher.watch(plan.cluster, started, run_deadline)
+            return watch_started(watcher, codedeploy_watcher, plan.cluster, started, run_deadline)
 
     def watch_rollbacks(started: Sequence[StartedDeployment]) -> dict[str, WatchedVerdict]:
         # Rollbacks get their services' own timeouts, not what is left of the run's.
         with reporter.section("Wait for rollbacks"):
-            return watcher.watch(plan.cluster, started)
+            return watch_started(watcher, codedeploy_watcher, plan.cluster, started)
 
     start_failures: dict[str, ServiceResult] = {}
     results = {s.name: _unchanged(s) for s in plan.services if not s.needs_update}
@@ -92,11 +131,27 @@ def run_deploy(settings: Settings, clients: Clients, reporter: Reporter, clock: 
             reporter.info("rolling back " + ", ".join(t.plan.name for t in targets))
             results = roll_back(results, targets, start_all, watch_rollbacks)
     ordered = tuple(results[service.name] for service in plan.services)
-    return RunResult(cluster=plan.cluster, services=ordered)
+    post: tuple[TaskResult, ...] = ()
+    if plan.post_tasks and all(result.outcome.ok for result in ordered):
+        with reporter.section("Post-deploy tasks"):
+            post = tasks.run_phase("post", plan.post_tasks)
+        if any(not task.outcome.ok for task in post):
+            reporter.error("a post-deploy task failed; the services WERE updated (see above)")
+    elif plan.post_tasks:
+        post = tuple(
+            TaskResult(p.name, "post", Outcome.SKIPPED, "skipped: the services did not deploy")
+            for p in plan.post_tasks
+        )
+    return RunResult(cluster=plan.cluster, services=ordered, pre_tasks=pre, post_tasks=post)
 
 
 def _start_all(
-    services: Sequence[ServicePlan], ecs: EcsApi, reporter: Reporter, clock: Clock
+    services: Sequence[ServicePlan],
+    ecs: EcsApi,
+    registrar: Registrar,
+    reporter: Reporter,
+    clock: Clock,
+    codedeploy: CodeDeployApi | None = None,
 ) -> tuple[list[StartedDeployment], dict[str, ServiceResult]]:
     """Start every update in parallel; a service whose update fails gets a failed result."""
     started: list[StartedDeployment] = []
@@ -105,7 +160,8 @@ def _start_all(
         return started, failed
     with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_UPDATES, len(services))) as pool:
         futures = [
-            (service, pool.submit(start_rolling, service, ecs, clock)) for service in services
+            (service, pool.submit(start_service, service, ecs, codedeploy, registrar, clock))
+            for service in services
         ]
         for service, future in futures:
             try:
@@ -136,9 +192,11 @@ def _result(
     plan = deployment.plan
     if isinstance(watched, Outcome):
         outcome, seconds, evidence = watched, 0.0, None
+        blue_green = started_blue_green(deployment)
     else:
         outcome, reason = watched.verdict.outcome, watched.verdict.reason
         seconds, evidence = watched.seconds, watched.forensics
+        blue_green = watched.blue_green or started_blue_green(deployment)
     return ServiceResult(
         name=plan.name,
         cluster=plan.cluster,
@@ -151,6 +209,18 @@ def _result(
         images=plan.task_definition.images,
         registered=deployment.registered,
         forensics=evidence,
+        blue_green=blue_green,
+    )
+
+
+def _skipped(service: ServicePlan, reason: str) -> ServiceResult:
+    return ServiceResult(
+        name=service.name,
+        cluster=service.cluster,
+        outcome=Outcome.SKIPPED,
+        previous_task_definition_arn=service.current_task_definition_arn,
+        task_definition_arn=service.current_task_definition_arn,
+        reason=reason,
     )
 
 

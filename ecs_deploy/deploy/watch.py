@@ -17,14 +17,14 @@ from ecs_deploy.aws.ecs import EcsApi
 from ecs_deploy.aws.logs import LogsApi
 from ecs_deploy.config.durations import format_duration
 from ecs_deploy.config.settings import FailFastPolicy
-from ecs_deploy.deploy import forensics
+from ecs_deploy.deploy import ecs_bluegreen, forensics
 from ecs_deploy.deploy.clock import Clock
 from ecs_deploy.deploy.failfast import UNABLE_TO_PLACE, Observation, fail_fast
 from ecs_deploy.deploy.rolling import StartedDeployment
 from ecs_deploy.deploy.verdict import Verdict, find_deployment, judge, refine
 from ecs_deploy.errors import AwsError, CredentialsExpired, TransientAwsError
 from ecs_deploy.report.console import Reporter
-from ecs_deploy.results import Forensics, Outcome
+from ecs_deploy.results import BlueGreenResult, Forensics, Outcome
 
 MAX_CONSECUTIVE_POLL_ERRORS = 5  # transient errors tolerated in a row before giving up
 
@@ -34,6 +34,7 @@ class WatchedVerdict:
     verdict: Verdict
     seconds: float
     forensics: Forensics | None = None
+    blue_green: BlueGreenResult | None = None
 
 
 @dataclass
@@ -49,6 +50,7 @@ class _ServiceWatch:
     unplaced_since: float | None = None
     unplaced_message: str | None = None
     last_progress: str = ""
+    stages: list[str] = field(default_factory=list)  # ECS blue/green stages entered, in order
 
     @property
     def name(self) -> str:
@@ -91,7 +93,8 @@ class Watcher:
                         continue
                     seconds = now - watch.deployment.started_at
                     evidence = None if verdict.outcome.ok else self._forensics(cluster, watch)
-                    verdicts[name] = WatchedVerdict(verdict, seconds, evidence)
+                    blue_green = self._blue_green(cluster, watch, verdict)
+                    verdicts[name] = WatchedVerdict(verdict, seconds, evidence, blue_green)
                     self._reporter.verdict(name, verdict.outcome, verdict.reason, seconds, evidence)
                     del pending[name]
                 if pending:
@@ -133,6 +136,11 @@ class Watcher:
         verdict = judge(service, deployment.deployment_id, deployment.task_definition_arn)
         if verdict is not None:
             return self._refined(cluster, watch, verdict)
+        wait_until = deployment.plan.wait_until
+        if wait_until and watch.stages and ecs_bluegreen.reached(watch.stages[-1], wait_until):
+            paused = self._paused(cluster, watch, wait_until)
+            if paused is not None:
+                return paused
         if int(ours.get("failedTasks") or 0) > watch.failed_seen:
             watch.failed_seen = int(ours.get("failedTasks") or 0)
             self._refresh_stopped_tasks(cluster, watch)
@@ -148,20 +156,52 @@ class Watcher:
         """ECS's own account of a failure, at the cost of two calls only when one happens."""
         if verdict.outcome is Outcome.SUCCEEDED:
             return verdict
+        return refine(verdict, self._service_deployment(cluster, watch))
+
+    def _service_deployment(self, cluster: str, watch: _ServiceWatch) -> Mapping[str, Any] | None:
+        """Our service deployment (ECS's record of it), where the API exists.
+
+        The earliest one created since our update is ours; later ones are someone else's.
+        """
         try:
             records = self._ecs.service_deployments_since(
                 cluster, watch.name, watch.deployment.started_wall
             )
         except AwsError as exc:
             self._reporter.warning(f"{watch.name}: service deployment details unavailable: {exc}")
-            return verdict
-        # The earliest one created since our update is ours; later ones are someone else's.
-        ours = (
-            min(records, key=lambda r: r.get("createdAt") or watch.deployment.started_wall)
-            if records
-            else None
+            return None
+        return ecs_bluegreen.ours(records, watch.deployment.started_wall)
+
+    def _paused(self, cluster: str, watch: _ServiceWatch, stage: str) -> Verdict | None:
+        """wait-until reached: return now, with what `continue` needs when a hook waits."""
+        plan = watch.deployment.plan.ecs_blue_green
+        record = self._service_deployment(cluster, watch)
+        hook = ecs_bluegreen.awaiting_hook(record)
+        if hook is None and plan is not None and stage in plan.pause_stages:
+            return None  # ECS has not registered the hook yet: the next poll will see it
+        if hook is None:
+            return Verdict(
+                Outcome.READY, f"entered lifecycle stage {stage}; the deployment goes on in ECS"
+            )
+        return Verdict(
+            Outcome.READY,
+            f"paused at lifecycle stage {stage} (PAUSE hook {hook}); finish with "
+            "`ecs-deploy continue` (CONTINUE or ROLLBACK)",
         )
-        return refine(verdict, ours)
+
+    def _blue_green(
+        self, cluster: str, watch: _ServiceWatch, verdict: Verdict
+    ) -> BlueGreenResult | None:
+        """ECS-native blue/green specifics for the summary and outputs (one more call)."""
+        if watch.deployment.plan.ecs_blue_green is None:
+            return None
+        return ecs_bluegreen.result(
+            deployment_id=watch.deployment.deployment_id,
+            stages=watch.stages,
+            outcome=verdict.outcome,
+            record=self._service_deployment(cluster, watch),
+            link=forensics.console_links(self._ecs.region, cluster, watch.name, ())[0][1],
+        )
 
     def _timeout(self, watch: _ServiceWatch, ours: Mapping[str, Any], now: float) -> Verdict | None:
         if now < watch.deadline:
@@ -186,6 +226,9 @@ class Watcher:
             message = str(event.get("message", ""))
             watch.events.append(message)
             self._reporter.service_event(watch.name, message)
+            stage = ecs_bluegreen.entered_stage(message, watch.deployment.deployment_id)
+            if stage is not None:
+                watch.stages.append(stage)
             if UNABLE_TO_PLACE in message and watch.unplaced_since is None:
                 watch.unplaced_since = now
                 watch.unplaced_message = message
@@ -194,6 +237,10 @@ class Watcher:
 
     def _show_progress(self, watch: _ServiceWatch, ours: Mapping[str, Any]) -> None:
         line = f"{_counts(ours)}, rollout {ours.get('rolloutState', 'unknown')}"
+        blue_green = watch.deployment.plan.ecs_blue_green
+        if blue_green is not None:
+            stage = watch.stages[-1] if watch.stages else None
+            line += ecs_bluegreen.progress_note(stage, blue_green.bake_minutes)
         if line != watch.last_progress:
             watch.last_progress = line
             self._reporter.progress(watch.name, line)

@@ -38,9 +38,10 @@ class ServiceDeploymentRecord:
     id: str  # the number after "ecs-svc/" of the ECS deployment it tracks
     deployment: dict[str, Any]
     sources: list[dict[str, Any]]  # the ECS deployments that ran when this one was created
-    configuration: dict[str, Any]  # deploymentConfiguration at creation
     created_at: datetime
     updated_at: datetime
+    # deploymentConfiguration when it started (None while PENDING: the service's own applies)
+    configuration: dict[str, Any] | None = None
     status: str = "PENDING"
     status_reason: str | None = None
     started_at: datetime | None = None

@@ -79,12 +79,18 @@ def open_record(service: Service, deployment: dict[str, Any]) -> ServiceDeployme
         id=record_id,
         deployment=deployment,
         sources=[d for d in service.deployments if d is not deployment],
-        configuration=copy.deepcopy(deployment_configuration(service)),
         created_at=now,
         updated_at=now,
     )
     state.service_deployments[record_id] = record
     return record
+
+
+def configuration_of(service: Service, record: ServiceDeploymentRecord) -> dict[str, Any]:
+    """The deploymentConfiguration the service deployment runs with."""
+    if record.configuration is not None:
+        return record.configuration
+    return copy.deepcopy(deployment_configuration(service))
 
 
 def roll_back(
@@ -132,6 +138,9 @@ def step(service: Service) -> None:
         status, reason = _derive(record)
         if record.status == PENDING and status == IN_PROGRESS:
             record.started_at = now
+            # Taken now, not at creation: CreateService's configuration is put on the
+            # service after moto created it (hooks.py).
+            record.configuration = configuration_of(service, record)
         if status != record.status or reason != record.status_reason:
             _move(record, status, reason, now)
 

@@ -21,6 +21,7 @@ from .service_deployments import (
     FINISHED,
     ROLLBACK,
     StopConflict,
+    configuration_of,
     request_stop,
 )
 
@@ -116,7 +117,31 @@ def describe_service_revisions(
     return {"serviceRevisions": revisions, "failures": failures}
 
 
+def continue_service_deployment(
+    backend: EC2ContainerServiceBackend, params: dict[str, Any]
+) -> dict[str, Any]:
+    """Answer a PAUSE lifecycle hook of an ECS-native blue/green deployment (bluegreen.py)."""
+    arn = str(params["serviceDeploymentArn"])
+    action = str(params.get("action") or "")
+    if action not in ("CONTINUE", "ROLLBACK"):
+        raise ServiceDeploymentsError(
+            "InvalidParameterException", "action must be one of CONTINUE, ROLLBACK."
+        )
+    service = _find(backend, arn, "service-deployment")
+    record = runtime_of(service).service_deployments.get(_last(arn)) if service else None
+    if service is None or record is None:
+        raise ServiceDeploymentsError(
+            "ServiceDeploymentNotFoundException", "The service deployment does not exist."
+        )
+    try:
+        bluegreen.answer_hook(service, record.deployment, str(params.get("hookId")), action)
+    except bluegreen.HookError as error:
+        raise ServiceDeploymentsError(error.code, error.message) from error
+    return {"serviceDeploymentArn": arn}
+
+
 RESPONDERS: dict[str, Responder] = {
+    "ContinueServiceDeployment": continue_service_deployment,
     "ListServiceDeployments": list_service_deployments,
     "DescribeServiceDeployments": describe_service_deployments,
     "StopServiceDeployment": stop_service_deployment,
@@ -147,6 +172,7 @@ def _full(
 ) -> dict[str, Any]:
     state = runtime_of(service)
     answer = _brief(backend, service, record)
+    del answer["targetServiceRevisionArn"]  # the full shape has targetServiceRevision instead
     answer.update(
         _compact(
             {
@@ -158,12 +184,13 @@ def _full(
                     if d["id"] in state.revision_of
                 ],
                 "targetServiceRevision": _summary(backend, service, record.id, record.deployment),
-                "deploymentConfiguration": record.configuration,
+                "deploymentConfiguration": configuration_of(service, record),
                 "deploymentCircuitBreaker": _breaker(service, record),
                 "alarms": {"status": "DISABLED"},
                 "lifecycleStage": bluegreen.current_stage(service, record.deployment["id"])
                 if is_blue_green(service)
                 else None,
+                "lifecycleHookDetails": bluegreen.hook_details(service, record.deployment["id"]),
                 "rollback": _compact(
                     {
                         "reason": record.rollback.reason,
@@ -196,7 +223,8 @@ def _summary(
 
 
 def _breaker(service: Service, record: ServiceDeploymentRecord) -> dict[str, Any]:
-    enabled = bool((record.configuration.get("deploymentCircuitBreaker") or {}).get("enable"))
+    configuration = configuration_of(service, record)
+    enabled = bool((configuration.get("deploymentCircuitBreaker") or {}).get("enable"))
     # FAILED with no stop asked for is the breaker's doing (ABORT sets FAILED too).
     tripped = record.deployment["rolloutState"] == "FAILED" and record.stop_type is None
     if not enabled:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ecs_deploy.plan.replace import ImageChange
+from ecs_deploy.plan.strategy import CodeDeployPlan, EcsBlueGreenPlan, Strategy
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +32,11 @@ class ServicePlan:
     force_new_deployment: bool
     desired_count: int | None
     timeout_seconds: float
+    # blue/green: how the service is deployed and what waiting for it needs
+    strategy: Strategy = Strategy.ROLLING
+    codedeploy: CodeDeployPlan | None = None
+    ecs_blue_green: EcsBlueGreenPlan | None = None
+    wait_until: str | None = None  # READY or an ECS lifecycle stage: return early there
 
     @property
     def needs_update(self) -> bool:
@@ -42,8 +48,29 @@ class ServicePlan:
 
 
 @dataclass(frozen=True, slots=True)
+class TaskRunPlan:
+    """A standalone task to run: its task definition and every RunTask parameter but two.
+
+    `taskDefinition` is known once registered and `clientToken` is made per run.
+    """
+
+    name: str
+    task_definition: TaskDefinitionPlan
+    run_params: Mapping[str, Any]
+    timeout_seconds: float
+    depends_on: tuple[str, ...] = ()
+    wait: bool = True
+
+    @property
+    def count(self) -> int:
+        return int(self.run_params.get("count", 1))
+
+
+@dataclass(frozen=True, slots=True)
 class DeployPlan:
     cluster: str
     services: tuple[ServicePlan, ...] = ()
     # A task definition registered on its own (task-definition given without a service).
     register_only: TaskDefinitionPlan | None = None
+    pre_tasks: tuple[TaskRunPlan, ...] = ()
+    post_tasks: tuple[TaskRunPlan, ...] = ()

@@ -22,7 +22,14 @@ from ecs_deploy.config.durations import format_duration
 from ecs_deploy.errors import SourceLocation
 from ecs_deploy.plan.deployment import DeployPlan, TaskDefinitionPlan
 from ecs_deploy.report.commands import annotation
-from ecs_deploy.results import Forensics, Outcome, RunResult, ServiceResult
+from ecs_deploy.results import (
+    Forensics,
+    LogTail,
+    Outcome,
+    RunResult,
+    ServiceResult,
+    TaskResult,
+)
 
 _STYLE = {True: "green", False: "red"}
 
@@ -93,6 +100,15 @@ class Reporter:
         if plan.register_only is not None:
             self.info(f"task definition {plan.register_only.family}", style="bold")
             self._task_definition(plan.register_only)
+        for phase, tasks in (("pre", plan.pre_tasks), ("post", plan.post_tasks)):
+            for task in tasks:
+                after = f" after {', '.join(task.depends_on)}" if task.depends_on else ""
+                self.info(
+                    f"{phase}-deploy task {task.name}: run {task.count} x "
+                    f"{task.task_definition.family}{after}",
+                    style="bold",
+                )
+                self._task_definition(task.task_definition)
 
     def _task_definition(self, plan: TaskDefinitionPlan) -> None:
         for image in plan.images:
@@ -129,6 +145,14 @@ class Reporter:
         for name, line in self._rows.items():
             table.add_row(name, line)
         return table
+
+    def _log_tail(self, tail: LogTail) -> None:
+        if tail.unavailable:
+            self.info(f"  log of {tail.container} ({tail.location}): {tail.unavailable}")
+            return
+        self.info(f"  last log lines of {tail.container} (task {tail.task_id}, {tail.location}):")
+        for line in tail.lines:
+            self.info(f"    | {line}")
 
     def progress(self, service: str, line: str) -> None:
         if self._live is not None:
@@ -167,20 +191,35 @@ class Reporter:
             if group.explanation:
                 self.info(f"      -> {group.explanation}", style="yellow")
         for tail in forensics.logs:
-            if tail.unavailable:
-                self.info(f"  log of {tail.container} ({tail.location}): {tail.unavailable}")
-                continue
-            self.info(
-                f"  last log lines of {tail.container} (task {tail.task_id}, {tail.location}):"
-            )
-            for line in tail.lines:
-                self.info(f"    | {line}")
+            self._log_tail(tail)
         for note in forensics.notes:
             self.info(f"  note: {note}")
         for label, url in forensics.links:
             self.info(f"  {label}: {url}")
 
+    def task_result(self, task: TaskResult) -> None:
+        """A standalone task's verdict, with exit codes and the failing container's last lines."""
+        took = format_duration(task.seconds)
+        self.info(
+            f"{task.name}: {task.outcome.value} after {took}: {task.reason}",
+            style=_STYLE[task.outcome.ok],
+        )
+        for stopped in task.tasks:
+            codes = ", ".join(
+                f"{c.name}={c.exit_code if c.exit_code is not None else 'none'}"
+                for c in stopped.containers
+            )
+            ended = stopped.stopped_reason or stopped.last_status
+            self.info(f"  task {stopped.task_id}: {ended}; exit codes {codes}")
+        for tail in task.logs:
+            self._log_tail(tail)
+
     def result(self, result: RunResult) -> None:
+        for task in (*result.pre_tasks, *result.post_tasks):
+            if not task.outcome.ok:
+                self.error(
+                    f"{task.phase}-deploy task {task.name}: {task.outcome.value}: {task.reason}"
+                )
         for service in result.services:
             self.info(
                 f"{service.name}: {service.outcome.value} "
@@ -194,7 +233,9 @@ class Reporter:
                     f"{service.rollback.outcome.value}: {service.rollback.reason}",
                     style=_STYLE[service.rollback.outcome.ok],
                 )
-            if not service.outcome.ok and service.reason:
+            if service.outcome is Outcome.SKIPPED:
+                self.info(f"  {service.reason}")
+            elif not service.outcome.ok and service.reason:
                 self.error(f"{service.name}: {service.outcome.value}: {_headline(service)}")
         if result.task_definition_arn and not result.services:
             self.info(f"task definition: {result.task_definition_arn}")

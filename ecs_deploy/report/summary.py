@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from ecs_deploy.config.durations import format_duration
-from ecs_deploy.results import Forensics, Outcome, RunResult, ServiceResult
+from ecs_deploy.report.bluegreen_summary import blue_green_section
+from ecs_deploy.results import Forensics, LogTail, Outcome, RunResult, ServiceResult, TaskResult
 
 _ICONS = {
     Outcome.SUCCEEDED: "✅",
@@ -11,6 +12,7 @@ _ICONS = {
     Outcome.STARTED: "🚀",
     Outcome.UNCHANGED: "⏸",
     Outcome.ROLLED_BACK: "↩️",
+    Outcome.READY: "🚦",
 }
 MAX_EVENTS = 10
 
@@ -32,6 +34,14 @@ def render_summary(result: RunResult) -> str:
         lines += [_row(service) for service in result.services]
     elif result.task_definition_arn:
         lines.append(f"Task definition: `{_revision(result.task_definition_arn)}`")
+    tasks = (*result.pre_tasks, *result.post_tasks)
+    if tasks:
+        lines += ["", "| Task | Phase | Outcome | Exit codes | Time |", "|---|---|---|---|---|"]
+        lines += [_task_row(task) for task in tasks]
+    for task in tasks:
+        if not task.outcome.ok:
+            lines += _task_problem(task)
+    lines += blue_green_section(result.services)
     problems = [s for s in result.services if not s.outcome.ok]
     if problems:
         lines += ["", "### What went wrong"]
@@ -54,6 +64,39 @@ def _row(service: ServiceResult) -> str:
         f"| `{_revision(service.previous_task_definition_arn)}` "
         f"| {images} | {seconds} |"
     )
+
+
+def _task_row(task: TaskResult) -> str:
+    codes = "<br>".join(
+        ", ".join(
+            f"{_cell(c.name)}={c.exit_code if c.exit_code is not None else 'none'}"
+            for c in stopped.containers
+        )
+        for stopped in task.tasks
+    )
+    seconds = format_duration(task.seconds) if task.seconds else "-"
+    outcome = f"{_ICONS.get(task.outcome, '❌')} {task.outcome.value}"
+    return f"| {_cell(task.name)} | {task.phase} | {outcome} | {codes or '-'} | {seconds} |"
+
+
+def _task_problem(task: TaskResult) -> list[str]:
+    lines = ["", f"#### {task.phase}-deploy task {_cell(task.name)}: {task.outcome.value}", ""]
+    lines.append(_cell(task.reason))
+    for stopped in task.tasks:
+        if stopped.stopped_reason:
+            lines.append(f"- task `{stopped.task_id}`: {_cell(stopped.stopped_reason)}")
+    for tail in task.logs:
+        lines += _log_tail(tail)
+    return lines
+
+
+def _log_tail(tail: LogTail) -> list[str]:
+    lines = ["", f"Last log lines of `{_cell(tail.container)}` (task `{tail.task_id}`):"]
+    if tail.unavailable:
+        return [*lines, f"_{_cell(tail.unavailable)}_"]
+    # A fence inside the log would end the code block early.
+    fenced = [line.replace("```", "'''") for line in tail.lines]
+    return [*lines, "```text", *fenced, "```"]
 
 
 def _problem(service: ServiceResult) -> list[str]:
@@ -83,11 +126,7 @@ def _forensics(forensics: Forensics) -> list[str]:
             for g in forensics.stopped_tasks
         ]
     for tail in forensics.logs:
-        lines += ["", f"Last log lines of `{_cell(tail.container)}` (task `{tail.task_id}`):"]
-        if tail.unavailable:
-            lines.append(f"_{_cell(tail.unavailable)}_")
-        else:
-            lines += ["```text", *(line.replace("```", "'''") for line in tail.lines), "```"]
+        lines += _log_tail(tail)
     if forensics.events:
         lines += ["", "<details><summary>Service events since the deployment began</summary>", ""]
         lines += [f"- {_cell(event)}" for event in forensics.events[-MAX_EVENTS:]]

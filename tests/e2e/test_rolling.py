@@ -51,6 +51,7 @@ def test_one_service_from_a_task_definition_file(
             "deployment_id": services[0]["deployment_id"],
             "reason": services[0]["reason"],
             "rollback": None,
+            "blue_green": None,
         }
     ]
     assert services[0]["deployment_id"].startswith("ecs-svc/")
