@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements/*.txt 2>/dev/null | cksum | cut -d' ' -f1)
 
-.PHONY: demo test lint container-image container-test clean
+.PHONY: demo demo-failure test lint container-image container-test clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +15,12 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	VENV=$(VENV) scripts/demo.sh
+
+# The same application, but the new web image crashes: watch the circuit breaker roll it back,
+# the verdict (rolled_back, exit 1, as CI would see it) and the forensics.
+demo-failure: $(STAMP)
+	VENV=$(VENV) EMULATOR_ARGS="--fault public.ecr.aws/docker/library/nginx:broken=crash" \
+	  scripts/demo.sh broken --service web --skip-pre-tasks
 
 test: $(STAMP)
 	$(BIN)/pytest

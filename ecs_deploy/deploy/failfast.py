@@ -22,9 +22,16 @@ def breaker_threshold(desired_count: int) -> int:
     return min(200, max(3, -(-desired_count // 2)))
 
 
+def _breaker(service: Mapping[str, Any]) -> Mapping[str, Any]:
+    return (service.get("deploymentConfiguration") or {}).get("deploymentCircuitBreaker") or {}
+
+
 def breaker_enabled(service: Mapping[str, Any]) -> bool:
-    config = (service.get("deploymentConfiguration") or {}).get("deploymentCircuitBreaker") or {}
-    return bool(config.get("enable"))
+    return bool(_breaker(service).get("enable"))
+
+
+def breaker_rolls_back(service: Mapping[str, Any]) -> bool:
+    return breaker_enabled(service) and bool(_breaker(service).get("rollback"))
 
 
 @dataclass(frozen=True, slots=True)

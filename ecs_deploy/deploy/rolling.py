@@ -30,8 +30,7 @@ def start_rolling(
 ) -> StartedDeployment:
     arn, registered = registrar.arn_for(plan.task_definition)
     started_at = clock.now()
-    # A little slack: ECS stamps events with its own clock.
-    started_wall = datetime.now(UTC) - timedelta(seconds=2)
+    sent_at = datetime.now(UTC)
     service = ecs.update_service(
         cluster=plan.cluster,
         service=plan.name,
@@ -45,8 +44,21 @@ def start_rolling(
         registered=registered,
         deployment_id=primary_deployment_id(service),
         started_at=started_at,
-        started_wall=started_wall,
+        started_wall=ecs_start_time(service, sent_at),
     )
+
+
+def ecs_start_time(service: Mapping[str, Any], sent_at: datetime) -> datetime:
+    """When ECS says our deployment began, on ECS's clock (events and records use it too).
+
+    A little earlier, so a record stamped a few milliseconds before its deployment still
+    counts; our own clock, with more slack, only when ECS gives no time.
+    """
+    for deployment in service.get("deployments") or []:
+        created = deployment.get("createdAt")
+        if deployment.get("status") == "PRIMARY" and isinstance(created, datetime):
+            return created - timedelta(milliseconds=500)
+    return sent_at - timedelta(seconds=2)
 
 
 def primary_deployment_id(service: Mapping[str, Any]) -> str | None:
