@@ -21,6 +21,7 @@ from rich.text import Text
 from ecs_deploy.config.durations import format_duration
 from ecs_deploy.errors import SourceLocation
 from ecs_deploy.plan.deployment import DeployPlan, TaskDefinitionPlan
+from ecs_deploy.report.bluegreen_summary import strategy_line
 from ecs_deploy.report.commands import annotation
 from ecs_deploy.results import (
     Forensics,
@@ -36,12 +37,19 @@ _STYLE = {True: "green", False: "red"}
 
 class Reporter:
     def __init__(
-        self, *, in_actions: bool, out: TextIO | None = None, err: TextIO | None = None
+        self,
+        *,
+        in_actions: bool,
+        out: TextIO | None = None,
+        err: TextIO | None = None,
+        terminal: bool | None = None,  # None: detect
     ) -> None:
         self._in_actions = in_actions
         self._out = out or sys.stdout
         self._err = err or sys.stderr
-        self._console = Console(file=self._out, highlight=False, soft_wrap=True)
+        self._console = Console(
+            file=self._out, highlight=False, soft_wrap=True, force_terminal=terminal
+        )
         self._timestamps = not self._console.is_terminal
         self._live: Live | None = None
         self._rows: dict[str, str] = {}
@@ -96,6 +104,9 @@ class Reporter:
             detail = f" ({', '.join(reasons)})" if reasons else ""
             self.info(f"service {service.name}: {action}{detail}", style="bold")
             self.info(f"  current: {_revision(service.current_task_definition_arn)}")
+            strategy = strategy_line(service)
+            if strategy:
+                self.info(strategy)
             self._task_definition(service.task_definition)
         if plan.register_only is not None:
             self.info(f"task definition {plan.register_only.family}", style="bold")
