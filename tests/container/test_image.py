@@ -26,6 +26,8 @@ from typing import Any, NoReturn
 
 import pytest
 
+from tests.e2e.action import ActionRun, parse_outputs
+
 pytestmark = pytest.mark.container
 
 REPO = Path(__file__).resolve().parents[2]
@@ -151,29 +153,6 @@ def image(engine: Engine) -> str:
     return IMAGE
 
 
-@dataclass(frozen=True)
-class ActionRun:
-    exit_code: int
-    stdout: str
-    stderr: str
-    outputs: dict[str, str]
-    summary: str
-
-
-def _parse_outputs(text: str) -> dict[str, str]:
-    """GitHub's file-command format: `name=value` lines and `name<<DELIM` ... `DELIM` blocks."""
-    values: dict[str, str] = {}
-    lines = iter(text.splitlines())
-    for line in lines:
-        name, sep, delimiter = line.partition("<<")
-        if sep and "=" not in name:
-            values[name] = "\n".join(iter(lines.__next__, delimiter))
-        elif "=" in line:
-            key, _, value = line.partition("=")
-            values[key] = value
-    return values
-
-
 @dataclass
 class ActionRunner:
     """Runs the image with no arguments, as GitHub does, with inputs as INPUT_* env vars."""
@@ -207,7 +186,7 @@ class ActionRunner:
             exit_code=completed.returncode,
             stdout=completed.stdout,
             stderr=completed.stderr,
-            outputs=_parse_outputs((self.file_commands / "out").read_text()),
+            outputs=parse_outputs((self.file_commands / "out").read_text()),
             summary=(self.file_commands / "summary").read_text(),
         )
 

@@ -7,32 +7,14 @@ from ecs_deploy.report.github_files import append_outputs
 from ecs_deploy.report.outputs import outputs_for
 from ecs_deploy.report.summary import render_summary
 from ecs_deploy.results import Outcome, RunResult, ServiceResult
-
-
-def parse_output_file(text: str) -> dict[str, str]:
-    """Read $GITHUB_OUTPUT the way the runner does (name=value and heredoc forms)."""
-    values: dict[str, str] = {}
-    lines = iter(text.splitlines())
-    for line in lines:
-        if "<<" in line and ("=" not in line or line.index("<<") < line.index("=")):
-            name, delimiter = line.split("<<", 1)
-            body = []
-            for inner in lines:
-                if inner == delimiter:
-                    break
-                body.append(inner)
-            values[name] = "\n".join(body)
-        else:
-            name, value = line.split("=", 1)
-            values[name] = value
-    return values
+from tests.e2e.action import parse_outputs
 
 
 def test_outputs_round_trip_including_multiline_values(tmp_path: Path) -> None:
     path = tmp_path / "out"
     path.write_text("earlier=1\n")
     append_outputs(path, {"outcome": "succeeded", "notes": "line one\nline two", "empty": ""})
-    assert parse_output_file(path.read_text()) == {
+    assert parse_outputs(path.read_text()) == {
         "earlier": "1",
         "outcome": "succeeded",
         "notes": "line one\nline two",
