@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ecs_deploy.config.bluegreen import ContinueSpec, parse_continue_action
@@ -23,7 +23,7 @@ class ContinueSettings:
     timeout_seconds: float = 30 * 60
     poll_interval_seconds: float = 5.0
     region: str | None = None
-    github: GitHubFiles = GitHubFiles()
+    github: GitHubFiles = field(default_factory=GitHubFiles)
 
 
 def build_continue_settings(

@@ -129,7 +129,8 @@ INPUTS: tuple[InputSpec, ...] = (
     ),
     InputSpec(
         "continue-deployment",
-        "Deploy nothing: continue this paused deployment (service deployment ARN or CodeDeploy id).",
+        "Deploy nothing: continue this paused deployment (service deployment ARN or CodeDeploy"
+        " id).",
     ),
     InputSpec("continue-action", "CONTINUE or ROLLBACK, for continue-deployment.", "CONTINUE"),
     InputSpec("hook-id", "The lifecycle hook to continue (default: the one awaiting action)."),

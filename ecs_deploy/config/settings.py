@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -45,7 +45,7 @@ class ServiceSpec:
     max_wait_seconds: float | None = None
     # blue/green: what the user expects (checked against the deployment controller)
     mode: Mode = Mode.AUTO
-    codedeploy: CodeDeploySpec = CodeDeploySpec()
+    codedeploy: CodeDeploySpec = field(default_factory=CodeDeploySpec)
 
 
 @dataclass(frozen=True, slots=True)

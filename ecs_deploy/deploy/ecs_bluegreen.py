@@ -44,11 +44,31 @@ def awaiting_hook(service_deployment: Mapping[str, Any] | None) -> str | None:
     return None
 
 
-def ours(records: Sequence[Mapping[str, Any]] | None, since: datetime) -> Mapping[str, Any] | None:
-    """The earliest service deployment created since our update: later ones are not ours."""
+def ours(
+    records: Sequence[Mapping[str, Any]] | None,
+    since: datetime,
+    deployment_id: str | None = None,
+) -> Mapping[str, Any] | None:
+    """Our service deployment among those created since our update began.
+
+    Where its ARN ends with our deployment's number (ecs-svc/NUMBER), that one. Else the
+    earliest not already finished when we started: later ones are someone else's, and one
+    that finished before is the deployment before ours.
+    """
     if not records:
         return None
-    return min(records, key=lambda r: r.get("createdAt") or since)
+    number = (deployment_id or "").rsplit("/", 1)[-1]
+    for record in records:
+        if number and str(record.get("serviceDeploymentArn", "")).endswith(f"/{number}"):
+            return record
+    candidates = [
+        r
+        for r in records
+        if not isinstance(r.get("finishedAt"), datetime) or r["finishedAt"] >= since
+    ]
+    if not candidates:
+        return None
+    return min(candidates, key=lambda r: r.get("createdAt") or since)
 
 
 def traffic(stage: str | None, outcome: Outcome | None = None) -> str:

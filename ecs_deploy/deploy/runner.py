@@ -132,11 +132,17 @@ def run_deploy(settings: Settings, clients: Clients, reporter: Reporter, clock: 
             results = roll_back(results, targets, start_all, watch_rollbacks)
     ordered = tuple(results[service.name] for service in plan.services)
     post: tuple[TaskResult, ...] = ()
-    if plan.post_tasks and all(result.outcome.ok for result in ordered):
+    # Post tasks follow services that landed; not ones still on their way (started, ready).
+    landed = all(result.outcome in (Outcome.SUCCEEDED, Outcome.UNCHANGED) for result in ordered)
+    if plan.post_tasks and landed:
         with reporter.section("Post-deploy tasks"):
             post = tasks.run_phase("post", plan.post_tasks)
         if any(not task.outcome.ok for task in post):
             reporter.error("a post-deploy task failed; the services WERE updated (see above)")
+    elif plan.post_tasks and all(result.outcome.ok for result in ordered):
+        note = "post-deploy tasks not run: the services have not finished deploying"
+        reporter.warning(note)
+        return RunResult(plan.cluster, ordered, pre_tasks=pre, notes=(note,))
     elif plan.post_tasks:
         post = tuple(
             TaskResult(p.name, "post", Outcome.SKIPPED, "skipped: the services did not deploy")

@@ -19,7 +19,12 @@ from ecs_deploy.config.durations import format_duration
 from ecs_deploy.config.settings import FailFastPolicy
 from ecs_deploy.deploy import ecs_bluegreen, forensics
 from ecs_deploy.deploy.clock import Clock
-from ecs_deploy.deploy.failfast import UNABLE_TO_PLACE, Observation, fail_fast
+from ecs_deploy.deploy.failfast import (
+    UNABLE_TO_PLACE,
+    Observation,
+    breaker_rolls_back,
+    fail_fast,
+)
 from ecs_deploy.deploy.rolling import StartedDeployment
 from ecs_deploy.deploy.verdict import Verdict, find_deployment, judge, refine
 from ecs_deploy.errors import AwsError, CredentialsExpired, TransientAwsError
@@ -27,6 +32,7 @@ from ecs_deploy.report.console import Reporter
 from ecs_deploy.results import BlueGreenResult, Forensics, Outcome
 
 MAX_CONSECUTIVE_POLL_ERRORS = 5  # transient errors tolerated in a row before giving up
+ROLLBACK_GRACE_POLLS = 2  # polls to wait for the breaker's rollback to show after FAILED
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +56,7 @@ class _ServiceWatch:
     unplaced_since: float | None = None
     unplaced_message: str | None = None
     last_progress: str = ""
+    polls_since_failed: int = 0
     stages: list[str] = field(default_factory=list)  # ECS blue/green stages entered, in order
 
     @property
@@ -134,6 +141,8 @@ class Watcher:
         self._follow_events(watch, service, ours, now)
         self._show_progress(watch, ours)
         verdict = judge(service, deployment.deployment_id, deployment.task_definition_arn)
+        if verdict is not None and self._rollback_expected(watch, service, verdict):
+            return None  # ECS rolls back next: wait for it rather than misreport "failed"
         if verdict is not None:
             return self._refined(cluster, watch, verdict)
         wait_until = deployment.plan.wait_until
@@ -152,6 +161,19 @@ class Watcher:
         observation = Observation(ours, startup, unplaced_for, watch.unplaced_message)
         return fail_fast(service, observation, self._policy) or self._timeout(watch, ours, now)
 
+    def _rollback_expected(
+        self, watch: _ServiceWatch, service: Mapping[str, Any], verdict: Verdict
+    ) -> bool:
+        """Our deployment FAILED, the breaker rolls back, but the rollback is not visible yet.
+
+        ECS starts it a moment after marking FAILED; a couple of polls tell the two apart
+        (with no COMPLETED deployment to return to, ECS never starts one: then it is failed).
+        """
+        if verdict.outcome is not Outcome.FAILED or not breaker_rolls_back(service):
+            return False
+        watch.polls_since_failed += 1
+        return watch.polls_since_failed <= ROLLBACK_GRACE_POLLS
+
     def _refined(self, cluster: str, watch: _ServiceWatch, verdict: Verdict) -> Verdict:
         """ECS's own account of a failure, at the cost of two calls only when one happens."""
         if verdict.outcome is Outcome.SUCCEEDED:
@@ -161,7 +183,7 @@ class Watcher:
     def _service_deployment(self, cluster: str, watch: _ServiceWatch) -> Mapping[str, Any] | None:
         """Our service deployment (ECS's record of it), where the API exists.
 
-        The earliest one created since our update is ours; later ones are someone else's.
+        See ecs_bluegreen.ours for which one that is.
         """
         try:
             records = self._ecs.service_deployments_since(
@@ -170,7 +192,8 @@ class Watcher:
         except AwsError as exc:
             self._reporter.warning(f"{watch.name}: service deployment details unavailable: {exc}")
             return None
-        return ecs_bluegreen.ours(records, watch.deployment.started_wall)
+        deployment = watch.deployment
+        return ecs_bluegreen.ours(records, deployment.started_wall, deployment.deployment_id)
 
     def _paused(self, cluster: str, watch: _ServiceWatch, stage: str) -> Verdict | None:
         """wait-until reached: return now, with what `continue` needs when a hook waits."""

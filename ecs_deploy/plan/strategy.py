@@ -49,9 +49,7 @@ class EcsBlueGreenPlan:
     pause_stages: tuple[str, ...] = ()  # stages with a PAUSE lifecycle hook
 
 
-def choose_strategy(
-    service_name: str, service: Mapping[str, Any], mode: str = "auto"
-) -> Strategy:
+def choose_strategy(service_name: str, service: Mapping[str, Any], mode: str = "auto") -> Strategy:
     """The strategy the service's controller implies; a `mode` that disagrees is an error."""
     controller = str((service.get("deploymentController") or {}).get("type") or "ECS")
     if controller == "EXTERNAL":

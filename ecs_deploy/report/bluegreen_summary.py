@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ecs_deploy.plan.deployment import ServicePlan
 from ecs_deploy.results import BlueGreenResult, ServiceResult
 
 _STRATEGY_NAMES = {"codedeploy": "CodeDeploy blue/green", "ecs_blue_green": "ECS blue/green"}
@@ -43,3 +44,19 @@ def _service(name: str, result: BlueGreenResult) -> list[str]:
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
+
+
+def strategy_line(service: ServicePlan) -> str | None:
+    """For the plan: how a blue/green service will be deployed; None for rolling."""
+    if service.codedeploy is not None:
+        spec = service.codedeploy
+        return (
+            f"  strategy: CodeDeploy ({spec.application} / {spec.deployment_group}; "
+            f"AppSpec: {spec.appspec_source})"
+        )
+    if service.ecs_blue_green is not None:
+        plan = service.ecs_blue_green
+        pauses = f"; PAUSE hooks at {', '.join(plan.pause_stages)}" if plan.pause_stages else ""
+        bake = f"; bake {plan.bake_minutes} min" if plan.bake_minutes else ""
+        return f"  strategy: ECS {plan.strategy}{bake}{pauses}"
+    return None

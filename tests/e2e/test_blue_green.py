@@ -1,4 +1,4 @@
-"""Blue/green through entrypoint.py on the emulator: CodeDeploy and ECS-native, pause and continue."""
+"""Blue/green through entrypoint.py on the emulator: CodeDeploy, ECS-native, pause, continue."""
 
 from __future__ import annotations
 
@@ -52,7 +52,10 @@ def codedeploy_service(
         applicationName=APP,
         deploymentGroupName=GROUP,
         serviceRoleArn="arn:aws:iam::123456789012:role/codedeploy",
-        deploymentStyle={"deploymentType": "BLUE_GREEN", "deploymentOption": "WITH_TRAFFIC_CONTROL"},
+        deploymentStyle={
+            "deploymentType": "BLUE_GREEN",
+            "deploymentOption": "WITH_TRAFFIC_CONTROL",
+        },
         blueGreenDeploymentConfiguration={"deploymentReadyOption": ready},
         ecsServices=[{"serviceName": "api", "clusterName": "demo"}],
         autoRollbackConfiguration={"enabled": auto_rollback, "events": ["DEPLOYMENT_FAILURE"]},
@@ -160,6 +163,8 @@ def test_codedeploy_stopped_by_someone(
             "service": "api",
             "cluster": "demo",
             "task-definition": "taskdefs/web.json",
+            "container-name": "app",
+            "image-tag": "2.0",
             **FAST,
         }
     )
@@ -209,7 +214,10 @@ ODD_CASE_JSON = json.dumps(
             {
                 "TargetService": {
                     "Type": "AWS::ECS::Service",
-                    "Properties": {"TASKDEFINITION": "x", "LoadBalancerInfo": {"ContainerName": "a"}},
+                    "Properties": {
+                        "TASKDEFINITION": "x",
+                        "LoadBalancerInfo": {"ContainerName": "a"},
+                    },
                 }
             }
         ],
@@ -339,9 +347,7 @@ def test_ecs_blue_green_success_shows_stages(app: Any, action: Callable[..., Act
     assert service_of(app, "web")["taskDefinition"] == run.outputs["task-definition-arn"]
 
 
-def test_ecs_blue_green_failure_is_rolled_back(
-    app: Any, action: Callable[..., ActionRun]
-) -> None:
+def test_ecs_blue_green_failure_is_rolled_back(app: Any, action: Callable[..., ActionRun]) -> None:
     make_blue_green(app)
     before = service_of(app, "web")["taskDefinition"]
     app.faults.set_for_image(f"{REGISTRY}:crash", Fault.CRASH)
