@@ -73,7 +73,7 @@ def deploy_command(raw: Mapping[str, str], environ: Mapping[str, str]) -> int:
         session = AwsSession(region=settings.region)
         clients = Clients(
             ecs=EcsApi(session.ecs(), partial(session.renewed, "ecs")),
-            logs=LogsApi(session.logs()),
+            logs=LogsApi(session.logs(), session.logs),
             codedeploy=CodeDeployApi(session.codedeploy()),
         )
         result = run_deploy(settings, clients, reporter, SystemClock())

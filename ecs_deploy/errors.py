@@ -52,6 +52,10 @@ class AwsError(DeployError):
     """An AWS API call failed in a way the run cannot continue from."""
 
 
+class AccessDenied(AwsError):
+    """The credentials' policy does not allow the call (AccessDenied, UnauthorizedOperation)."""
+
+
 class TransientAwsError(AwsError):
     """A call failed in a way the next attempt may not (network, 5xx after botocore's retries)."""
 

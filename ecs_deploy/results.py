@@ -8,6 +8,11 @@ from enum import StrEnum
 from ecs_deploy.plan.replace import ImageChange
 
 
+def revision_of(arn: str | None) -> str:
+    """family:revision of a task definition ARN (what people read), or "-" for none."""
+    return arn.rsplit("/", 1)[-1] if arn else "-"
+
+
 class Outcome(StrEnum):
     SUCCEEDED = "succeeded"
     PLANNED = "planned"  # dry run: nothing was changed
@@ -82,7 +87,7 @@ class Forensics:
 class RollbackResult:
     """A rollback this run made: back to which revision, and whether it landed."""
 
-    task_definition_arn: str
+    task_definition_arn: str | None  # None: there was nothing to roll back to
     outcome: Outcome
     reason: str
 

@@ -9,7 +9,13 @@ from typing import Any
 import botocore.exceptions
 import botocore.validate
 
-from ecs_deploy.aws.errors import aws_call, error_code, translate
+from ecs_deploy.aws.errors import (
+    ACCESS_DENIED_CODES,
+    aws_call,
+    describe_validation_report,
+    error_code,
+    translate,
+)
 from ecs_deploy.aws.model import ecs_input_shape
 from ecs_deploy.errors import InputError, PreflightError
 
@@ -94,7 +100,7 @@ class EcsApi:
             dict(params), ecs_input_shape(operation)
         )
         if report.has_errors():
-            detail = " ".join(report.generate_report().split())
+            detail = describe_validation_report(report.generate_report())
             raise InputError(f"{what} would be rejected by {operation}: {detail}")
 
     def run_task(
@@ -168,23 +174,30 @@ class EcsApi:
         """
         if self._service_deployments_supported is False:
             return None
+        operation = "ListServiceDeployments"
         try:
             listed = self._client.list_service_deployments(
                 cluster=cluster, service=service, createdAt={"after": since}
             )
             arns = [item["serviceDeploymentArn"] for item in listed.get("serviceDeployments", [])]
+            operation = "DescribeServiceDeployments"
             described = (
                 self._client.describe_service_deployments(serviceDeploymentArns=arns[:20])
                 if arns
                 else {}
             )
         except botocore.exceptions.ClientError as exc:
-            if error_code(exc) in _UNSUPPORTED_CODES:
+            code = error_code(exc)
+            if code in _UNSUPPORTED_CODES:
                 self._service_deployments_supported = False
                 return None
-            raise translate("DescribeServiceDeployments", exc) from exc
+            if code in ACCESS_DENIED_CODES:
+                # The policy lacks ecs:ListServiceDeployments: the caller warns once, and every
+                # later poll of this run falls back to rolloutState without asking again.
+                self._service_deployments_supported = False
+            raise translate(operation, exc) from exc
         except botocore.exceptions.BotoCoreError as exc:
-            raise translate("DescribeServiceDeployments", exc) from exc
+            raise translate(operation, exc) from exc
         self._service_deployments_supported = True
         found = list(described.get("serviceDeployments", []))
         return sorted(found, key=lambda item: item.get("createdAt") or since, reverse=True)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import botocore.exceptions
 
 from ecs_deploy.errors import (
+    AccessDenied,
     AwsError,
     CredentialsExpired,
     DeployError,
@@ -15,6 +17,7 @@ from ecs_deploy.errors import (
     TransientAwsError,
 )
 
+ACCESS_DENIED_CODES = frozenset({"AccessDeniedException", "AccessDenied", "UnauthorizedOperation"})
 _EXPIRED_CODES = frozenset({"ExpiredToken", "ExpiredTokenException", "RequestExpired"})
 _TRANSIENT_CODES = frozenset(
     {"ServerException", "ServiceUnavailable", "InternalFailure", "ThrottlingException"}
@@ -44,9 +47,12 @@ def translate(operation: str, exc: Exception) -> DeployError:
             return CredentialsExpired(message)
         if code in _TRANSIENT_CODES:
             return TransientAwsError(message)
+        if code in ACCESS_DENIED_CODES:
+            return AccessDenied(message)
         return AwsError(message)
     if isinstance(exc, botocore.exceptions.ParamValidationError):
-        return InputError(f"{operation} would be rejected: {' '.join(str(exc).split())}")
+        report = str(exc.kwargs.get("report", ""))
+        return InputError(f"{operation} would be rejected: {describe_validation_report(report)}")
     if isinstance(exc, botocore.exceptions.NoCredentialsError):
         return AwsError(
             f"{operation} failed: no AWS credentials found (configure-aws-credentials, "
@@ -59,6 +65,60 @@ def translate(operation: str, exc: Exception) -> DeployError:
     if isinstance(exc, _TRANSIENT_EXCEPTIONS):
         return TransientAwsError(f"{operation} failed: {exc}")
     return AwsError(f"{operation} failed: {exc}")
+
+
+# botocore's report has one error a line; the value-bearing ones echo the value itself, which
+# may be a secret (an environment override), so only the parameter and the types are kept.
+_REPORT_ERROR_START = re.compile(r"\n(?=Missing |Unknown |Invalid |Must )")
+_VALUE_BEARING = re.compile(
+    r"Invalid (type|value|length) for (document )?parameter (?P<name>\S+?), value: ", re.DOTALL
+)
+_VALUE_FREE_PREFIXES = (
+    "Missing required parameter in ",
+    "Unknown parameter in ",
+    "Invalid number of parameters set for tagged union",
+    "Must set one of the following keys",
+)
+_CLASS_NAME = re.compile(r"<class '(?:[\w.]+\.)?(\w+)'>")
+
+
+def describe_validation_report(report: str) -> str:
+    """botocore's validation report on one line, naming parameters and types, never values."""
+    errors = _REPORT_ERROR_START.split(report.strip())
+    return "; ".join(_describe_validation_error(error) for error in errors if error.strip())
+
+
+def _describe_validation_error(error: str) -> str:
+    error = error.strip()
+    match = _VALUE_BEARING.match(error)
+    if match is not None:
+        name, rest = match.group("name"), error[match.end() :]
+        # The value is free text: what follows it is found from the end, not the start.
+        type_at = rest.rfind(", type: <class '")
+        if type_at >= 0:
+            detail = rest[type_at + 2 :]
+            actual, _, expected = detail.partition(", valid types: ")
+            return (
+                f"invalid type for parameter {name}: got {_type_names(actual)}, "
+                f"expected {_type_names(expected)}"
+            )
+        minimum_at = rest.rfind(", valid min ")
+        if minimum_at >= 0:
+            what, _, minimum = rest[minimum_at + len(", valid min ") :].partition(": ")
+            return f"invalid {what} for parameter {name}: the minimum is {minimum.strip()}"
+        return f"invalid {match.group(1)} for parameter {name}"
+    if error.startswith(_VALUE_FREE_PREFIXES):
+        return " ".join(error.split())
+    if error.startswith("Invalid parameter ") and " must be json serializable" in error:
+        return " ".join(error.split(" must be json serializable")[0].split()) + (
+            " must be JSON serializable"
+        )
+    return "a parameter is invalid"
+
+
+def _type_names(text: str) -> str:
+    names = _CLASS_NAME.findall(text)
+    return " or ".join(names) if names else "unknown type"
 
 
 @contextmanager

@@ -29,11 +29,12 @@ class AwsSession:
     region: str | None = None
     _session: Any = field(default=None, init=False, repr=False)
 
-    def client(self, service: str) -> Any:
+    def client(self, service: str, region: str | None = None) -> Any:
+        """A client in the session's region, or in `region` (logs kept elsewhere)."""
         if self._session is None:
             self._session = boto3.session.Session(region_name=self.region)
         try:
-            return self._session.client(service, config=_CLIENT_CONFIG)
+            return self._session.client(service, region_name=region, config=_CLIENT_CONFIG)
         except botocore.exceptions.NoRegionError:
             raise InputError(
                 "no AWS region configured: set AWS_REGION "
@@ -48,8 +49,8 @@ class AwsSession:
     def ecs(self) -> Any:
         return self.client("ecs")
 
-    def logs(self) -> Any:
-        return self.client("logs")
+    def logs(self, region: str | None = None) -> Any:
+        return self.client("logs", region)
 
     def codedeploy(self) -> Any:
         return self.client("codedeploy")

@@ -122,8 +122,9 @@ def _describe(
             f"unknown key '{key}' in {place}; allowed keys: {', '.join(sorted(allowed))}",
             document.location((*where, key), of_key=True),
         )
-    if error.validator == "required":
-        missing = str(error.message).split("'")[1] if "'" in error.message else error.message
+    if error.validator == "required" and isinstance(instance, Mapping):
+        required = cast(Sequence[str], error.validator_value)
+        missing = next((key for key in required if key not in instance), "?")
         return f"missing required key '{missing}' in {place}", document.location(where)
     if error.validator == "oneOf" and where and "containers" in where:
         return (
@@ -135,7 +136,75 @@ def _describe(
             f"{place}: give launch_type or capacity_provider_strategies, not both",
             document.location(where),
         )
-    return f"{place}: {error.message}", document.location(where)
+    if error.validator == "type" and len(where) >= 2 and where[-2] == "environment":
+        return (
+            f"{place}: environment values must be strings, not {_json_type(instance)}; "
+            "quote the value in the file",
+            document.location(where),
+        )
+    # Never error.message: it embeds the value, and a value may be a password.
+    return f"{place}: {_expectation(error)}", document.location(where)
+
+
+def _expectation(error: ValidationError) -> str:
+    """What the schema wants at the error's place, from the schema alone (no value echoed)."""
+    wanted: Any = error.validator_value
+    match error.validator:
+        case "type":
+            types = [wanted] if isinstance(wanted, str) else list(wanted)
+            return f"must be {' or '.join(_a(t) for t in types)}, not {_json_type(error.instance)}"
+        case "enum":
+            return "must be one of " + ", ".join(json.dumps(item) for item in wanted)
+        case "const":
+            return f"must be {json.dumps(wanted)}"
+        case "minimum":
+            return f"must be {wanted} or more"
+        case "maximum":
+            return f"must be {wanted} or less"
+        case "exclusiveMinimum":
+            return f"must be more than {wanted}"
+        case "exclusiveMaximum":
+            return f"must be less than {wanted}"
+        case "minItems":
+            return f"must have at least {wanted} item{'s' if wanted != 1 else ''}"
+        case "maxItems":
+            return f"must have at most {wanted} item{'s' if wanted != 1 else ''}"
+        case "minLength":
+            return "must not be empty" if wanted == 1 else f"must be {wanted} characters or more"
+        case "maxLength":
+            return f"must be {wanted} characters or fewer"
+        case "pattern":
+            return f"must match the pattern {wanted}"
+        case "uniqueItems":
+            return "must not repeat an item"
+        case "oneOf" | "anyOf":
+            return "does not match any of the allowed forms"
+        case "additionalProperties":
+            return "has a key that is not allowed here"
+        case _:
+            return f"is not valid here ({error.validator})"
+
+
+_JSON_TYPES: tuple[tuple[type, str], ...] = (
+    (bool, "a boolean"),
+    (int, "an integer"),
+    (float, "a number"),
+    (str, "a string"),
+    (list, "a list"),
+    (Mapping, "a mapping"),
+)
+
+
+def _json_type(value: object) -> str:
+    """The kind of a value, for messages: never the value itself."""
+    if value is None:
+        return "null"
+    return next((name for kind, name in _JSON_TYPES if isinstance(value, kind)), "a value")
+
+
+def _a(type_name: str) -> str:
+    names = {"object": "a mapping", "array": "a list", "null": "null", "integer": "an integer"}
+    return names.get(type_name, f"a {type_name}")
 
 
 def _containers(items: Sequence[str | Mapping[str, str]] | None) -> tuple[ContainerSpec, ...]:
@@ -152,7 +221,7 @@ def _service(item: Mapping[str, Any], base_dir: Path) -> ServiceSpec:
     task_definition = item.get("task_definition")
     max_wait = item.get("max_wait")
     return ServiceSpec(
-        name=item["name"],
+        name=service_name(item["name"]),
         containers=_containers(item.get("containers")),
         source=_source(task_definition, base_dir) if task_definition else TaskDefinitionSource(),
         force_new_deployment=bool(item.get("force", False)),
@@ -169,6 +238,17 @@ def _source(value: str, base_dir: Path) -> TaskDefinitionSource:
         path = Path(value)
         return TaskDefinitionSource(file=path if path.is_absolute() else base_dir / path)
     return TaskDefinitionSource(reference=value)
+
+
+def service_name(value: str) -> str:
+    """A service's name, also when given as its ARN.
+
+    ECS answers by name (serviceName), so an ARN, old (service/NAME) or new
+    (service/CLUSTER/NAME) form, is turned into the name it ends with.
+    """
+    if value.startswith("arn:") and ":service/" in value:
+        return value.rsplit("/", 1)[-1]
+    return value
 
 
 def looks_like_file(value: str) -> bool:
@@ -201,9 +281,11 @@ def _task(item: Mapping[str, Any]) -> TaskSpec:
         )
         if vpc
         else None,
-        network_from_service=item.get("network_from_service"),
+        network_from_service=service_name(item["network_from_service"])
+        if item.get("network_from_service")
+        else None,
         command=tuple(item["command"]) if item.get("command") is not None else None,
-        environment=tuple((str(k), str(v)) for k, v in (item.get("environment") or {}).items()),
+        environment=tuple((str(k), v) for k, v in (item.get("environment") or {}).items()),
         timeout_seconds=timeout * 60.0 if timeout is not None else None,
         started_by=item.get("started_by"),
         depends_on=tuple(item.get("depends_on") or ()),

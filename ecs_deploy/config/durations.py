@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 from ecs_deploy.errors import InputError
@@ -14,13 +15,18 @@ def parse_duration(text: str, *, name: str) -> float:
     """Seconds in `text`; `name` is the input it came from, for the error message."""
     value = text.strip().lower()
     if re.fullmatch(r"\d+(?:\.\d+)?", value):
-        return float(value)
-    parts = _PART.findall(value)
-    if not value or "".join(number + unit for number, unit in parts) != value:
-        raise InputError(
-            f"{name}: {text!r} is not a duration; use a number with a unit such as 90s, 10m or 1h"
-        )
-    return sum(float(number) * _UNIT_SECONDS[unit] for number, unit in parts)
+        seconds = float(value)
+    else:
+        parts = _PART.findall(value)
+        if not value or "".join(number + unit for number, unit in parts) != value:
+            raise InputError(
+                f"{name}: {text!r} is not a duration; use a number with a unit such as 90s, "
+                "10m or 1h"
+            )
+        seconds = sum(float(number) * _UNIT_SECONDS[unit] for number, unit in parts)
+    if not math.isfinite(seconds):  # 400 digits make float('inf')
+        raise InputError(f"{name}: {text!r} is not a finite duration")
+    return seconds
 
 
 def format_duration(seconds: float) -> str:

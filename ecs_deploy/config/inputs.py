@@ -9,13 +9,20 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ecs_deploy.config.appfile import DEFAULT_FILE_NAMES, AppFile, load_app_file, looks_like_file
+from ecs_deploy.config.appfile import (
+    DEFAULT_FILE_NAMES,
+    AppFile,
+    load_app_file,
+    looks_like_file,
+    service_name,
+)
 from ecs_deploy.config.bluegreen import (
     Mode,
     codedeploy_from_inputs,
@@ -136,6 +143,8 @@ INPUTS: tuple[InputSpec, ...] = (
     InputSpec("hook-id", "The lifecycle hook to continue (default: the one awaiting action)."),
 )
 _BY_NAME = {spec.name: spec for spec in INPUTS}
+# Shorter polls only spend the account's API rate (DescribeServices is shared with others).
+MIN_POLL_INTERVAL_SECONDS = 0.1
 _TRUE = {"true", "yes", "y", "on", "1"}
 _FALSE = {"false", "no", "n", "off", "0"}
 
@@ -212,8 +221,14 @@ def build_settings(raw: RawInputs, environ: Mapping[str, str] | None = None) -> 
     poll_interval = parse_duration(raw.get("poll-interval", "5s"), name="poll-interval")
     if timeout <= 0:
         raise InputError("timeout must be greater than zero")
+    if not math.isfinite(timeout):
+        raise InputError("wait-for-minutes: too large; give a number of minutes")
     if poll_interval <= 0:
         raise InputError("poll-interval must be greater than zero")
+    if poll_interval < MIN_POLL_INTERVAL_SECONDS:
+        raise InputError(
+            f"poll-interval: {raw.get('poll-interval')!r} is too short; poll at most every 100ms"
+        )
     return Settings(
         cluster=cluster,
         services=services,
@@ -270,7 +285,7 @@ def _from_app_file(raw: RawInputs, path: Path) -> tuple[str, tuple[ServiceSpec, 
     app = load_app_file(path)
     services = app.services
     if "service" in raw:
-        wanted = _comma_list(raw["service"])
+        wanted = [service_name(name) for name in _comma_list(raw["service"])]
         known = {service.name for service in services}
         missing = [name for name in wanted if name not in known]
         if missing:
@@ -327,7 +342,7 @@ def _from_inputs(
     source = _task_definition_source(raw.get("task-definition"), workspace)
     force = _boolean(raw, "force-new-deployment")
     desired = _desired_count(raw)
-    service_names = _comma_list(raw.get("service", ""))
+    service_names = [service_name(name) for name in _comma_list(raw.get("service", ""))]
     if len(service_names) > 1:
         raise InputError(
             "service takes one name without config; list several in an application file"
@@ -368,12 +383,7 @@ def _run_task(raw: RawInputs, services: tuple[ServiceSpec, ...]) -> tuple[TaskSp
             # A capacity provider strategy replaces the launch type, as in the official action.
             launch_type=None if capacity else launch_type,
             capacity_provider_strategy=tuple(
-                CapacityProviderItem(
-                    capacity_provider=str(item.get("capacityProvider", "")),
-                    base=int(item.get("base", 0)),
-                    weight=int(item.get("weight", 0)),
-                )
-                for item in capacity
+                _capacity_provider_item(item, index) for index, item in enumerate(capacity)
             ),
             vpc_configuration=VpcConfiguration(
                 subnets=tuple(subnets),
@@ -390,6 +400,34 @@ def _run_task(raw: RawInputs, services: tuple[ServiceSpec, ...]) -> tuple[TaskSp
             ),
             wait=_boolean(raw, "wait-for-task-stopped"),
         ),
+    )
+
+
+_CAPACITY_PROVIDER_LIMITS = {"base": 100000, "weight": 1000}  # RunTask's own bounds
+
+
+def _capacity_provider_item(item: Mapping[str, Any], index: int) -> CapacityProviderItem:
+    """One item of run-task-capacity-provider-strategy, checked the way RunTask would."""
+    where = f"run-task-capacity-provider-strategy[{index}]"
+    unknown = sorted(set(item) - {"capacityProvider", *_CAPACITY_PROVIDER_LIMITS})
+    if unknown:
+        raise InputError(
+            f"{where}: unknown key {unknown[0]!r}; use capacityProvider, base and weight"
+        )
+    provider = item.get("capacityProvider")
+    if not isinstance(provider, str) or not provider.strip():
+        raise InputError(f"{where}.capacityProvider: must be a capacity provider's name")
+    numbers: dict[str, int] = {}
+    for key, maximum in _CAPACITY_PROVIDER_LIMITS.items():
+        value = item.get(key, 0)
+        # bool is an int to Python, not to RunTask.
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise InputError(f"{where}.{key}: must be a whole number from 0 to {maximum}")
+        if not 0 <= value <= maximum:
+            raise InputError(f"{where}.{key}: {value} must be from 0 to {maximum}")
+        numbers[key] = value
+    return CapacityProviderItem(
+        capacity_provider=provider.strip(), base=numbers["base"], weight=numbers["weight"]
     )
 
 
@@ -481,6 +519,8 @@ def _positive_number(text: str, name: str) -> float:
         value = float(text)
     except ValueError:
         raise InputError(f"{name}: {text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise InputError(f"{name}: {text!r} is not a finite number")
     if value <= 0:
         raise InputError(f"{name}: {text!r} must be greater than zero")
     return value

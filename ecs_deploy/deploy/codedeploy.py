@@ -15,11 +15,11 @@ from typing import Any
 from ecs_deploy.aws.codedeploy import CodeDeployApi
 from ecs_deploy.config.bluegreen import WAIT_UNTIL_READY
 from ecs_deploy.config.durations import format_duration
-from ecs_deploy.deploy.clock import Clock
+from ecs_deploy.deploy.clock import MAX_CONSECUTIVE_POLL_ERRORS, Clock
 from ecs_deploy.deploy.registrar import Registrar
 from ecs_deploy.deploy.rolling import StartedDeployment
 from ecs_deploy.deploy.verdict import Verdict
-from ecs_deploy.deploy.watch import MAX_CONSECUTIVE_POLL_ERRORS, WatchedVerdict
+from ecs_deploy.deploy.watch import WatchedVerdict
 from ecs_deploy.errors import AwsError, DeployError, TransientAwsError
 from ecs_deploy.plan.appspec import render_appspec
 from ecs_deploy.plan.deployment import ServicePlan

@@ -51,7 +51,10 @@ class Observation:
 def fail_fast(
     service: Mapping[str, Any], observation: Observation, policy: FailFastPolicy
 ) -> Verdict | None:
-    if observation.startup_failure_count >= policy.max_start_failures:
+    # Image pulls and secret reads can fail and then succeed on ECS's retry (registry rate
+    # limits): certain only while none of the new revision's tasks runs.
+    running = int(observation.deployment.get("runningCount") or 0)
+    if observation.startup_failure_count >= policy.max_start_failures and running == 0:
         top = observation.startup_failures[0]
         return Verdict(
             Outcome.FAILED,

@@ -143,10 +143,44 @@ def awslogs_stream(
     return None
 
 
+def awslogs_region(task_definition: Mapping[str, Any], container: str) -> str | None:
+    """The region a container's awslogs output goes to, when its task definition says."""
+    for definition in task_definition.get("containerDefinitions") or []:
+        if definition.get("name") == container:
+            options = (definition.get("logConfiguration") or {}).get("options") or {}
+            region = options.get("awslogs-region")
+            return str(region) if region else None
+    return None
+
+
+def read_log_tail(
+    logs: LogsApi, task_definition: Mapping[str, Any], container: str, task: str
+) -> LogTail | None:
+    """The last lines a container of `task` wrote; None when it does not log to awslogs.
+
+    Lines that cannot be read (no permission, no stream yet) give a tail saying why.
+    """
+    where = awslogs_stream(task_definition, container, task)
+    if where is None:
+        return None
+    location = f"{where[0]}/{where[1]}"
+    try:
+        lines = logs.tail(*where, region=awslogs_region(task_definition, container))
+    except LogsUnavailable as exc:
+        return LogTail(container, task, location, unavailable=str(exc))
+    return LogTail(container, task, location, tuple(lines))
+
+
+def cluster_name(cluster: str) -> str:
+    """The name of a cluster given by name or ARN (arn:aws:ecs:REGION:ACCOUNT:cluster/NAME)."""
+    return cluster.rsplit("/", 1)[-1] if cluster.startswith("arn:") else cluster
+
+
 def console_links(
     region: str, cluster: str, service: str, task_ids: Sequence[str]
 ) -> tuple[tuple[str, str], ...]:
-    base = f"https://{region}.console.aws.amazon.com/ecs/v2/clusters/{cluster}"
+    # The console's paths take the cluster's name; an ARN there is a broken link.
+    base = f"https://{region}.console.aws.amazon.com/ecs/v2/clusters/{cluster_name(cluster)}"
     links = [("service deployments", f"{base}/services/{service}/deployments?region={region}")]
     links += [
         (f"task {tid}", f"{base}/tasks/{tid}/configuration?region={region}") for tid in task_ids
@@ -172,20 +206,14 @@ def collect(
     for group in groups[:MAX_LOG_TAILS]:
         if not group.container or not group.example_task_id:
             continue
-        where = awslogs_stream(task_definition, group.container, group.example_task_id)
-        if where is None:
+        if awslogs_stream(task_definition, group.container, group.example_task_id) is None:
             notes.append(f"{group.container} does not log to CloudWatch (awslogs): no log tail")
             continue
-        location = f"{where[0]}/{where[1]}"
         if logs is None:
             continue
-        try:
-            lines = tuple(logs.tail(*where))
-            tails.append(LogTail(group.container, group.example_task_id, location, lines))
-        except LogsUnavailable as exc:
-            tails.append(
-                LogTail(group.container, group.example_task_id, location, unavailable=str(exc))
-            )
+        tail = read_log_tail(logs, task_definition, group.container, group.example_task_id)
+        if tail is not None:
+            tails.append(tail)
     example_ids = [g.example_task_id for g in groups[:MAX_LOG_TAILS] if g.example_task_id]
     return Forensics(
         stopped_tasks=groups,

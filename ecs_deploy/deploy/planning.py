@@ -17,10 +17,12 @@ from ecs_deploy.config.settings import (
     TaskSpec,
 )
 from ecs_deploy.deploy.bluegreen_planning import plan_strategy
+from ecs_deploy.deploy.live import read_live
 from ecs_deploy.errors import InputError, PreflightError, SourceLocation
 from ecs_deploy.plan.deployment import DeployPlan, ServicePlan, TaskDefinitionPlan, TaskRunPlan
 from ecs_deploy.plan.diff import diff_lines, same_task_definition
 from ecs_deploy.plan.normalize import normalize_for_register
+from ecs_deploy.plan.strategy import Strategy
 from ecs_deploy.plan.taskdef import render
 
 # What DescribeTaskDefinition returns and RegisterTaskDefinition refuses: dropping these is
@@ -101,6 +103,15 @@ def _plan_service(
     task_definition = _render(
         document, where, spec.containers, settings.image_tag, live, current_arn, ecs
     )
+    deployments = read_live(service)
+    # "Unchanged" only means done when the live deployment of it settled: a re-run after a
+    # failed or unfinished deployment of the same revision deploys it again.
+    redeploy = (
+        f"the service is not settled on {current_arn.rsplit('/', 1)[-1]}: "
+        f"{deployments.unsettled_reason}"
+        if how.strategy is not Strategy.CODEDEPLOY and not deployments.settled
+        else None
+    )
     return ServicePlan(
         name=spec.name,
         cluster=settings.cluster,
@@ -113,6 +124,9 @@ def _plan_service(
         codedeploy=how.codedeploy,
         ecs_blue_green=how.ecs_blue_green,
         wait_until=how.wait_until,
+        live_primary_id=deployments.primary_id,
+        rollback_task_definition_arn=deployments.stable_task_definition_arn,
+        redeploy_reason=redeploy if not task_definition.changed else None,
     )
 
 
@@ -158,12 +172,14 @@ def _render(
     live: Mapping[str, Any] | None,
     live_arn: str | None,
     ecs: EcsApi,
+    *,
+    infer_single_container: bool = True,  # services: the only container; tasks: named ones only
 ) -> TaskDefinitionPlan:
     shape = register_task_definition_shape()
     images = {container.name: container.image for container in containers if container.image}
     tagged = [container.name for container in containers if not container.image]
     try:
-        if image_tag and not tagged and not images:
+        if image_tag and not tagged and not images and infer_single_container:
             tagged = [
                 _only_container(document, where, how="container-name or the service's containers")
             ]
@@ -254,7 +270,9 @@ class TaskPlanner:
         overrides = _container_overrides(spec, definition.register_params)
         if overrides:
             params["overrides"] = {"containerOverrides": overrides}
-        params["startedBy"] = spec.started_by or "ecs-deploy"
+        # What RunTask would refuse is refused here, before anything is registered or updated.
+        params["startedBy"] = _started_by(spec)
+        _check_task_tags(spec)
         if spec.tags:
             params["tags"] = [{"key": key, "value": value} for key, value in spec.tags]
         self._ecs.check_parameters(
@@ -279,8 +297,17 @@ class TaskPlanner:
         live, tags = self._ecs.describe_task_definition(spec.family)
         document = {"taskDefinition": dict(live), "tags": tags}
         arn = str(live.get("taskDefinitionArn"))
+        # A task's image-tag changes only the containers it names: a one-container migration
+        # image (flyway/flyway:10) keeps its tag.
         return _render(
-            document, None, spec.containers, self._settings.image_tag, live, arn, self._ecs
+            document,
+            None,
+            spec.containers,
+            self._settings.image_tag,
+            live,
+            arn,
+            self._ecs,
+            infer_single_container=False,
         )
 
     def _placement(self, spec: TaskSpec, definition: TaskDefinitionPlan) -> dict[str, Any]:
@@ -327,11 +354,17 @@ class TaskPlanner:
 
 def _container_overrides(spec: TaskSpec, definition: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Command and environment overrides for the named containers (or the only one)."""
+    existing = [str(c.get("name")) for c in definition.get("containerDefinitions") or []]
     if spec.container_overrides:
-        return [dict(item) for item in spec.container_overrides]
+        overrides = [dict(item) for item in spec.container_overrides]
+        for index, item in enumerate(overrides):
+            _check_container(spec, existing, item.get("name"), f"containerOverrides[{index}]")
+        return overrides
     if spec.command is None and not spec.environment:
         return []
     names = [container.name for container in spec.containers]
+    for name in names:
+        _check_container(spec, existing, name, "containers")
     if not names:
         document = {"containerDefinitions": definition.get("containerDefinitions")}
         names = [
@@ -345,3 +378,39 @@ def _container_overrides(spec: TaskSpec, definition: Mapping[str, Any]) -> list[
     if spec.environment:
         override["environment"] = [{"name": key, "value": value} for key, value in spec.environment]
     return [{"name": name, **override} for name in names]
+
+
+def _check_container(spec: TaskSpec, existing: Sequence[str], name: object, where: str) -> None:
+    """RunTask refuses an override for a container the task definition lacks: refuse it now."""
+    if isinstance(name, str) and name in existing:
+        return
+    named = f"names no container {name!r}" if isinstance(name, str) else "has no container name"
+    raise InputError(
+        f"task '{spec.name}': {where} {named}; the task definition's containers are: "
+        f"{', '.join(existing)}"
+    )
+
+
+# RunTask's startedBy: up to 128 letters, digits, hyphens, underscores and forward slashes.
+_STARTED_BY_MAX = 128
+_STARTED_BY_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_/")
+
+
+def _started_by(spec: TaskSpec) -> str:
+    value = spec.started_by or "ecs-deploy"
+    if len(value) > _STARTED_BY_MAX or not set(value) <= _STARTED_BY_CHARS:
+        raise InputError(
+            f"task '{spec.name}': startedBy {value!r} must be at most {_STARTED_BY_MAX} letters, "
+            "digits, '-', '_' or '/' (no spaces)"
+        )
+    return value
+
+
+def _check_task_tags(spec: TaskSpec) -> None:
+    """Keys starting with aws: are AWS's own; RunTask refuses them in any case."""
+    for key, _ in spec.tags:
+        if key.lower().startswith("aws:"):
+            raise InputError(
+                f"task '{spec.name}': tag key {key!r} is reserved: keys starting with 'aws:' "
+                "belong to AWS"
+            )

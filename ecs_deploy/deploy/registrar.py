@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from ecs_deploy.aws.ecs import EcsApi
+from ecs_deploy.errors import AccessDenied
 from ecs_deploy.plan.deployment import TaskDefinitionPlan
 
 
@@ -15,8 +18,9 @@ class Registrar:
     Thread-safe: services start in parallel.
     """
 
-    def __init__(self, ecs: EcsApi) -> None:
+    def __init__(self, ecs: EcsApi, *, warn: Callable[[str], None] | None = None) -> None:
         self._ecs = ecs
+        self._warn = warn
         self._lock = threading.Lock()
         self._arns: dict[str, str] = {}
 
@@ -28,7 +32,24 @@ class Registrar:
         with self._lock:
             if key in self._arns:
                 return self._arns[key], False
-            registered = self._ecs.register_task_definition(plan.register_params)
+            registered = self._register(plan.register_params)
             arn = str(registered["taskDefinitionArn"])
             self._arns[key] = arn
             return arn, True
+
+    def _register(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """Tags are copied from the live revision, which needs ecs:TagResource as well: a policy
+        without it gets AccessDenied, and the revision is registered once more without tags."""
+        try:
+            return self._ecs.register_task_definition(params)
+        except AccessDenied as exc:
+            if not params.get("tags"):
+                raise
+            untagged = {key: value for key, value in params.items() if key != "tags"}
+            registered = self._ecs.register_task_definition(untagged)
+            if self._warn is not None:
+                self._warn(
+                    f"task definition '{params.get('family')}' registered without its tags: "
+                    f"{exc} (allow ecs:TagResource to copy them)"
+                )
+            return registered

@@ -32,17 +32,28 @@ def services_to_roll_back(
     return [d for d in started if results[d.plan.name].outcome in wanted]
 
 
-def rollback_plan(deployment: StartedDeployment) -> ServicePlan:
-    """Back to the revision the service ran before this run: nothing to register."""
+def rollback_target(deployment: StartedDeployment) -> str | None:
+    """The last revision that completed a deployment, unless it is the one that just failed."""
+    target = deployment.plan.rollback_task_definition_arn
+    return target if target and target != deployment.task_definition_arn else None
+
+
+def rollback_plan(deployment: StartedDeployment, target: str) -> ServicePlan:
+    """Back to the last completed revision: nothing to register."""
     plan = deployment.plan
     previous = TaskDefinitionPlan(
         family=plan.task_definition.family,
         register_params=plan.task_definition.register_params,
-        live_arn=plan.current_task_definition_arn,
+        live_arn=target,
         changed=False,
     )
     return dataclasses.replace(
-        plan, task_definition=previous, force_new_deployment=False, desired_count=None
+        plan,
+        task_definition=previous,
+        force_new_deployment=False,
+        desired_count=None,
+        redeploy_reason=None,
+        live_primary_id=deployment.deployment_id,
     )
 
 
@@ -55,16 +66,26 @@ def roll_back(
     """Start every rollback, wait for them, and record what each one did."""
     updated = dict(results)
     failed_names = sorted(name for name, result in results.items() if not result.outcome.ok)
-    started = start_all([rollback_plan(target) for target in targets])
-    verdicts = watch_all(started)
+    revisions = {target.plan.name: rollback_target(target) for target in targets}
+    started = start_all(
+        [rollback_plan(t, arn) for t in targets if (arn := revisions[t.plan.name]) is not None]
+    )
+    verdicts = watch_all(started) if started else {}
     for target in targets:
         name = target.plan.name
         watched = verdicts.get(name)
-        rollback = RollbackResult(
-            task_definition_arn=target.plan.current_task_definition_arn,
-            outcome=watched.verdict.outcome if watched else Outcome.FAILED,
-            reason=watched.verdict.reason if watched else "the rollback could not be started",
-        )
+        if revisions[name] is None:
+            rollback = RollbackResult(
+                task_definition_arn=None,
+                outcome=Outcome.SKIPPED,
+                reason="no earlier revision completed a deployment: nothing to return to",
+            )
+        else:
+            rollback = RollbackResult(
+                task_definition_arn=revisions[name],
+                outcome=watched.verdict.outcome if watched else Outcome.FAILED,
+                reason=watched.verdict.reason if watched else "the rollback could not be started",
+            )
         result = dataclasses.replace(updated[name], rollback=rollback)
         if result.outcome is Outcome.SUCCEEDED:
             # It had landed; it is rolled back because the application as a whole failed.

@@ -35,14 +35,17 @@ def start_rolling(
         cluster=plan.cluster,
         service=plan.name,
         task_definition=arn,
-        force_new_deployment=plan.force_new_deployment,
+        # Redeploying an unsettled revision needs a new deployment ECS would not start itself.
+        force_new_deployment=plan.force_new_deployment or plan.redeploy_reason is not None,
         desired_count=plan.desired_count,
     )
+    primary = primary_deployment_id(service)
     return StartedDeployment(
         plan=plan,
         task_definition_arn=arn,
         registered=registered,
-        deployment_id=primary_deployment_id(service),
+        # Only a scale change: ECS started no deployment; the verdict is then on the counts.
+        deployment_id=None if primary == plan.live_primary_id else primary,
         started_at=started_at,
         started_wall=ecs_start_time(service, sent_at),
     )

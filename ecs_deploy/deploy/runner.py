@@ -49,7 +49,7 @@ def run_deploy(settings: Settings, clients: Clients, reporter: Reporter, clock: 
     if settings.dry_run:
         reporter.info("dry run: nothing was changed")
         return _planned(plan)
-    registrar = Registrar(ecs)
+    registrar = Registrar(ecs, warn=reporter.warning)
     tasks = TaskRunner(
         ecs, clients.logs, clock, reporter, registrar, poll_interval=settings.poll_interval_seconds
     )
@@ -187,7 +187,11 @@ def _start_all(
             verb = "registered" if deployment.registered else "reusing"
             reporter.info(
                 f"{service.name}: {verb} {deployment.task_definition_arn}; "
-                f"deployment {deployment.deployment_id or '(unknown id)'} started"
+                + (
+                    f"deployment {deployment.deployment_id} started"
+                    if deployment.deployment_id
+                    else "no new deployment (only the desired count changed)"
+                )
             )
     return started, failed
 

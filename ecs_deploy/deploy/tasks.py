@@ -14,12 +14,12 @@ from datetime import datetime
 from typing import Any
 
 from ecs_deploy.aws.ecs import EcsApi
-from ecs_deploy.aws.logs import LogsApi, LogsUnavailable
+from ecs_deploy.aws.logs import LogsApi
 from ecs_deploy.config.durations import format_duration
 from ecs_deploy.deploy import forensics
-from ecs_deploy.deploy.clock import Clock
+from ecs_deploy.deploy.clock import MAX_CONSECUTIVE_POLL_ERRORS, Clock
 from ecs_deploy.deploy.registrar import Registrar
-from ecs_deploy.errors import DeployError
+from ecs_deploy.errors import DeployError, TransientAwsError
 from ecs_deploy.plan.deployment import TaskRunPlan
 from ecs_deploy.report.console import Reporter
 from ecs_deploy.results import ContainerExit, LogTail, Outcome, StoppedTask, TaskResult
@@ -155,9 +155,7 @@ class TaskRunner:
         arns = [str(task["taskArn"]) for task in tasks]
         if failures or len(arns) < plan.count:
             for task_arn in arns:  # half a migration is worse than none: stop what started
-                self._ecs.stop_task(
-                    plan.run_params["cluster"], task_arn, "ecs-deploy: RunTask failed"
-                )
+                self._stop_task(plan, task_arn, "ecs-deploy: RunTask failed")
             reasons = "; ".join(
                 f"{f.get('reason', 'unknown')}" + (f" ({f['detail']})" if f.get("detail") else "")
                 for f in failures
@@ -178,9 +176,21 @@ class TaskRunner:
     def _wait(self, phase: str, running: list[_Running]) -> dict[str, TaskResult]:
         results: dict[str, TaskResult] = {}
         cluster = running[0].plan.run_params["cluster"] if running else ""
+        errors_in_a_row = 0
         while running:
             arns = [arn for run in running for arn in run.arns]
-            described = {str(t["taskArn"]): t for t in self._ecs.describe_tasks(cluster, arns)}
+            try:
+                described = {str(t["taskArn"]): t for t in self._ecs.describe_tasks(cluster, arns)}
+                errors_in_a_row = 0
+            except TransientAwsError as exc:
+                errors_in_a_row += 1
+                if errors_in_a_row >= MAX_CONSECUTIVE_POLL_ERRORS:
+                    for run in running:
+                        results[run.plan.name] = self._lost(phase, run, exc)
+                    return results
+                # A skipped poll learns nothing; deadlines still apply to what was last seen.
+                self._reporter.warning(f"{exc}; trying again at the next poll")
+                described = {}
             now = self._clock.now()
             for run in list(running):
                 self._observe(run, described)
@@ -213,7 +223,32 @@ class TaskRunner:
         reason = f"ecs-deploy: timed out after {format_duration(run.plan.timeout_seconds)}"
         for arn in run.arns:
             if run.latest.get(arn, {}).get("lastStatus") != "STOPPED":
-                self._ecs.stop_task(run.plan.run_params["cluster"], arn, reason)
+                self._stop_task(run.plan, arn, reason)
+
+    def _stop_task(self, plan: TaskRunPlan, arn: str, reason: str) -> None:
+        """Stopping is a courtesy: a failure to stop is told, and the run goes on."""
+        try:
+            self._ecs.stop_task(plan.run_params["cluster"], arn, reason)
+        except DeployError as exc:
+            self._reporter.warning(
+                f"{plan.name}: could not stop task {arn.rsplit('/', 1)[-1]}: {exc}; "
+                "stop it in the console"
+            )
+
+    def _lost(self, phase: str, run: _Running, exc: DeployError) -> TaskResult:
+        result = TaskResult(
+            name=run.plan.name,
+            phase=phase,
+            outcome=Outcome.FAILED,
+            reason=f"lost contact with ECS while waiting ({exc}); the task goes on in ECS",
+            task_definition_arn=run.task_definition_arn,
+            tasks=tuple(
+                stopped_task(run.latest.get(arn, {"taskArn": arn}), set()) for arn in run.arns
+            ),
+            seconds=self._clock.now() - run.started_at,
+        )
+        self._reporter.task_result(result)
+        return result
 
     def _result(self, phase: str, run: _Running, now: float) -> TaskResult:
         essential = forensics.essential_containers(run.plan.task_definition.register_params)
@@ -247,19 +282,10 @@ class TaskRunner:
             for container in task.containers:
                 if container.name in shown or not container.essential or container.exit_code == 0:
                     continue
-                where = forensics.awslogs_stream(definition, container.name, task.task_id)
-                if where is None or self._logs is None:
+                if self._logs is None:
                     continue
-                shown.add(container.name)
-                location = f"{where[0]}/{where[1]}"
-                try:
-                    tails.append(
-                        LogTail(
-                            container.name, task.task_id, location, tuple(self._logs.tail(*where))
-                        )
-                    )
-                except LogsUnavailable as exc:
-                    tails.append(
-                        LogTail(container.name, task.task_id, location, unavailable=str(exc))
-                    )
+                tail = forensics.read_log_tail(self._logs, definition, container.name, task.task_id)
+                if tail is not None:
+                    shown.add(container.name)
+                    tails.append(tail)
         return tuple(tails)

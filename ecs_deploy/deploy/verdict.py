@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from ecs_deploy.results import Outcome
+from ecs_deploy.results import Outcome, revision_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,20 +24,37 @@ class Verdict:
 def find_deployment(
     service: Mapping[str, Any], deployment_id: str | None
 ) -> Mapping[str, Any] | None:
+    """Our deployment; with no id of our own (a scale-only update), the PRIMARY."""
     for deployment in service.get("deployments") or []:
-        if deployment.get("id") == deployment_id:
+        if deployment.get("id") == deployment_id or (
+            deployment_id is None and deployment.get("status") == "PRIMARY"
+        ):
             return dict(deployment)
     return None
 
 
 def judge(
-    service: Mapping[str, Any], deployment_id: str | None, task_definition_arn: str
+    service: Mapping[str, Any],
+    deployment_id: str | None,
+    task_definition_arn: str,
+    *,
+    started: datetime | None = None,
 ) -> Verdict | None:
-    """The verdict, or None while our deployment is still in progress."""
+    """The verdict, or None while our deployment is still in progress.
+
+    `deployment_id` None: the update started no deployment (only the desired count changed),
+    so the verdict is on the counts. `started`: when ECS created our deployment, to tell a
+    deployment that replaced ours from a read that does not show ours yet.
+    """
     runs_ours = service.get("taskDefinition") == task_definition_arn
     ours = find_deployment(service, deployment_id)
+    if deployment_id is None:
+        if ours is not None and runs_ours and _settled_on(service, ours):
+            running = ours.get("runningCount")
+            return Verdict(Outcome.SUCCEEDED, f"{running}/{running} tasks run after the scale")
+        return None
     if ours is None:
-        return _judge_gone(service, deployment_id, runs_ours)
+        return _judge_gone(service, deployment_id, runs_ours, started)
     state = ours.get("rolloutState")
     reason = str(ours.get("rolloutStateReason") or "")
     if state == "COMPLETED":
@@ -44,7 +62,8 @@ def judge(
             return Verdict(Outcome.SUCCEEDED, reason or "deployment completed")
         return Verdict(
             Outcome.SUPERSEDED,
-            f"deployment completed but the service now runs {_revision(service)}",
+            "deployment completed but the service now runs "
+            f"{revision_of(service.get('taskDefinition'))}",
         )
     if state == "FAILED":
         if not runs_ours or _rollback_in_progress(service, deployment_id):
@@ -56,18 +75,26 @@ def judge(
     return None
 
 
-def _judge_gone(service: Mapping[str, Any], deployment_id: str | None, runs_ours: bool) -> Verdict:
+def _judge_gone(
+    service: Mapping[str, Any],
+    deployment_id: str | None,
+    runs_ours: bool,
+    started: datetime | None,
+) -> Verdict | None:
     """Our deployment left the list: something replaced it before we saw it finish."""
     primary = next(
         (d for d in service.get("deployments") or [] if d.get("status") == "PRIMARY"), None
     )
+    created = primary.get("createdAt") if primary else None
+    if started is not None and isinstance(created, datetime) and created < started:
+        return None  # an eventually consistent read from before our update: look again
     if runs_ours and primary and primary.get("rolloutState") == "COMPLETED":
         return Verdict(Outcome.SUCCEEDED, "a later deployment of our task definition completed")
     return Verdict(
         Outcome.SUPERSEDED,
         f"deployment {deployment_id} was replaced by "
         f"{primary.get('id') if primary else 'another'}; "
-        f"the service runs {_revision(service)}",
+        f"the service runs {revision_of(service.get('taskDefinition'))}",
     )
 
 
@@ -84,10 +111,6 @@ def _settled_on(service: Mapping[str, Any], deployment: Mapping[str, Any]) -> bo
         and deployment.get("runningCount") == deployment.get("desiredCount")
         and not deployment.get("pendingCount")
     )
-
-
-def _revision(service: Mapping[str, Any]) -> str:
-    return str(service.get("taskDefinition", "?")).rsplit("/", 1)[-1]
 
 
 _ROLLBACK_STATUSES = frozenset(

@@ -18,7 +18,7 @@ from ecs_deploy.aws.logs import LogsApi
 from ecs_deploy.config.durations import format_duration
 from ecs_deploy.config.settings import FailFastPolicy
 from ecs_deploy.deploy import ecs_bluegreen, forensics
-from ecs_deploy.deploy.clock import Clock
+from ecs_deploy.deploy.clock import MAX_CONSECUTIVE_POLL_ERRORS, Clock
 from ecs_deploy.deploy.failfast import (
     UNABLE_TO_PLACE,
     Observation,
@@ -31,7 +31,6 @@ from ecs_deploy.errors import AwsError, CredentialsExpired, TransientAwsError
 from ecs_deploy.report.console import Reporter
 from ecs_deploy.results import BlueGreenResult, Forensics, Outcome
 
-MAX_CONSECUTIVE_POLL_ERRORS = 5  # transient errors tolerated in a row before giving up
 ROLLBACK_GRACE_POLLS = 2  # polls to wait for the breaker's rollback to show after FAILED
 
 
@@ -140,7 +139,12 @@ class Watcher:
         ours = find_deployment(service, deployment.deployment_id) or {}
         self._follow_events(watch, service, ours, now)
         self._show_progress(watch, ours)
-        verdict = judge(service, deployment.deployment_id, deployment.task_definition_arn)
+        verdict = judge(
+            service,
+            deployment.deployment_id,
+            deployment.task_definition_arn,
+            started=deployment.started_wall,
+        )
         if verdict is not None and self._rollback_expected(watch, service, verdict):
             return None  # ECS rolls back next: wait for it rather than misreport "failed"
         if verdict is not None:
@@ -152,7 +156,11 @@ class Watcher:
                 return paused
         if int(ours.get("failedTasks") or 0) > watch.failed_seen:
             watch.failed_seen = int(ours.get("failedTasks") or 0)
-            self._refresh_stopped_tasks(cluster, watch)
+            try:
+                self._refresh_stopped_tasks(cluster, watch)
+            except AwsError as exc:  # explaining is worth a retry, never the run
+                watch.failed_seen -= 1
+                self._reporter.warning(f"{watch.name}: stopped tasks unavailable: {exc}")
         essential = forensics.essential_containers(deployment.plan.task_definition.register_params)
         startup = forensics.group_stopped_tasks(
             (t for t in watch.stopped_tasks.values() if forensics.is_startup_failure(t)), essential

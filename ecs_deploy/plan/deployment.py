@@ -37,6 +37,11 @@ class ServicePlan:
     codedeploy: CodeDeployPlan | None = None
     ecs_blue_green: EcsBlueGreenPlan | None = None
     wait_until: str | None = None  # READY or an ECS lifecycle stage: return early there
+    # The live deployments: whose id a new deployment must differ from, what a rollback
+    # returns to, and why an unchanged definition is deployed again.
+    live_primary_id: str | None = None
+    rollback_task_definition_arn: str | None = None
+    redeploy_reason: str | None = None  # set: the live deployment never settled
 
     @property
     def needs_update(self) -> bool:
@@ -44,6 +49,7 @@ class ServicePlan:
             self.task_definition.changed
             or self.force_new_deployment
             or self.desired_count is not None
+            or self.redeploy_reason is not None
         )
 
 

@@ -30,9 +30,16 @@ from ecs_deploy.results import (
     RunResult,
     ServiceResult,
     TaskResult,
+    revision_of,
 )
 
 _STYLE = {True: "green", False: "red"}
+LINE_BREAK_MARK = " ⏎ "  # what a line break inside one message is shown as
+
+
+def one_line(text: str) -> str:
+    """`text` with every line break (\\n, \\r, and the rest str.splitlines knows) made visible."""
+    return LINE_BREAK_MARK.join(text.splitlines()) if text else text
 
 
 class Reporter:
@@ -56,8 +63,14 @@ class Reporter:
 
     # -- plain lines -------------------------------------------------------------------------
     def info(self, message: str, style: str | None = None) -> None:
+        """One line, always: text from outside (log lines, ECS events, AWS messages) may hold
+        line breaks, and a line it started with `::` would be a workflow command to the runner.
+        """
         prefix = f"{datetime.now():%H:%M:%S} " if self._timestamps else ""
-        self._console.print(Text(prefix + message, style=style or ""))
+        line = one_line(message)
+        if not prefix and line.startswith("::"):
+            line = " " + line
+        self._console.print(Text(prefix + line, style=style or ""))
 
     def warning(self, message: str, location: SourceLocation | None = None) -> None:
         if self._in_actions:
@@ -97,13 +110,14 @@ class Reporter:
                 for reason, present in (
                     ("new task definition", service.task_definition.changed),
                     ("forced", service.force_new_deployment),
+                    (f"redeploy: {service.redeploy_reason}", service.redeploy_reason is not None),
                     (f"desired count {service.desired_count}", service.desired_count is not None),
                 )
                 if present
             ]
             detail = f" ({', '.join(reasons)})" if reasons else ""
             self.info(f"service {service.name}: {action}{detail}", style="bold")
-            self.info(f"  current: {_revision(service.current_task_definition_arn)}")
+            self.info(f"  current: {revision_of(service.current_task_definition_arn)}")
             strategy = strategy_line(service)
             if strategy:
                 self.info(strategy)
@@ -130,7 +144,7 @@ class Reporter:
                 + ", ".join(plan.dropped_keys)
             )
         if not plan.changed:
-            self.info(f"  task definition unchanged: reusing {_revision(plan.live_arn)}")
+            self.info(f"  task definition unchanged: reusing {revision_of(plan.live_arn)}")
         for line in plan.diff:
             style = "green" if line.startswith("+") else "red" if line.startswith("-") else None
             self.info(f"  {line}", style=style)
@@ -234,13 +248,13 @@ class Reporter:
         for service in result.services:
             self.info(
                 f"{service.name}: {service.outcome.value} "
-                f"({_revision(service.previous_task_definition_arn)} -> "
-                f"{_revision(service.task_definition_arn)})",
+                f"({revision_of(service.previous_task_definition_arn)} -> "
+                f"{revision_of(service.task_definition_arn)})",
                 style=_STYLE[service.outcome.ok],
             )
             if service.rollback is not None:
                 self.info(
-                    f"  rollback to {_revision(service.rollback.task_definition_arn)}: "
+                    f"  rollback to {revision_of(service.rollback.task_definition_arn)}: "
                     f"{service.rollback.outcome.value}: {service.rollback.reason}",
                     style=_STYLE[service.rollback.outcome.ok],
                 )
@@ -261,7 +275,3 @@ def _headline(service: ServiceResult) -> str:
         text += f" ({top.count} x {top.describe()}"
         text += f": {top.explanation})" if top.explanation else ")"
     return text
-
-
-def _revision(arn: str | None) -> str:
-    return arn.rsplit("/", 1)[-1] if arn else "-"

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from ecs_deploy.config.durations import format_duration
 from ecs_deploy.report.bluegreen_summary import blue_green_section
-from ecs_deploy.results import Forensics, LogTail, Outcome, RunResult, ServiceResult, TaskResult
+from ecs_deploy.results import (
+    Forensics,
+    LogTail,
+    Outcome,
+    RunResult,
+    ServiceResult,
+    TaskResult,
+    revision_of,
+)
 
 _ICONS = {
     Outcome.SUCCEEDED: "✅",
@@ -33,7 +41,7 @@ def render_summary(result: RunResult) -> str:
         ]
         lines += [_row(service) for service in result.services]
     elif result.task_definition_arn:
-        lines.append(f"Task definition: `{_revision(result.task_definition_arn)}`")
+        lines.append(f"Task definition: `{revision_of(result.task_definition_arn)}`")
     tasks = (*result.pre_tasks, *result.post_tasks)
     if tasks:
         lines += ["", "| Task | Phase | Outcome | Exit codes | Time |", "|---|---|---|---|---|"]
@@ -60,8 +68,8 @@ def _row(service: ServiceResult) -> str:
         outcome += f" (rollback {service.rollback.outcome.value})"
     return (
         f"| {_cell(service.name)} | {outcome} "
-        f"| `{_revision(service.task_definition_arn)}` "
-        f"| `{_revision(service.previous_task_definition_arn)}` "
+        f"| `{revision_of(service.task_definition_arn)}` "
+        f"| `{revision_of(service.previous_task_definition_arn)}` "
         f"| {images} | {seconds} |"
     )
 
@@ -109,7 +117,7 @@ def _problem(service: ServiceResult) -> list[str]:
     if service.rollback is not None:
         lines += [
             "",
-            f"Rollback to `{_revision(service.rollback.task_definition_arn)}`: "
+            f"Rollback to `{revision_of(service.rollback.task_definition_arn)}`: "
             f"{service.rollback.outcome.value} ({_cell(service.rollback.reason)})",
         ]
     if service.forensics is not None:
@@ -135,10 +143,6 @@ def _forensics(forensics: Forensics) -> list[str]:
     if forensics.links:
         lines += ["", " · ".join(f"[{_cell(label)}]({url})" for label, url in forensics.links)]
     return lines
-
-
-def _revision(arn: str | None) -> str:
-    return arn.rsplit("/", 1)[-1] if arn else "-"
 
 
 def _cell(text: str) -> str:

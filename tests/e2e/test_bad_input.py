@@ -103,3 +103,59 @@ def test_cli_errors_are_one_line_on_stderr(app: Any, action: Callable[..., Actio
     expected = "timeout: 'soon' is not a duration; use a number with a unit such as 90s, 10m or 1h"
     assert run.stderr.strip() == f"error: {expected}"
     assert app.calls.mutating() == []
+
+
+RUN_TASK = {
+    "service": "web",
+    "cluster": "demo",
+    "force-new-deployment": "true",
+    "run-task": "true",
+}
+
+
+@pytest.mark.parametrize(
+    ("inputs", "expected"),
+    [
+        (
+            {"run-task-container-overrides": json.dumps([{"name": "nope", "command": ["x"]}])},
+            "containerOverrides[0] names no container 'nope'",
+        ),
+        (
+            {"run-task-tags": json.dumps([{"key": "AWS:owner", "value": "me"}])},
+            "tag key 'AWS:owner' is reserved",
+        ),
+        ({"run-task-started-by": "GitHub Actions"}, "startedBy 'GitHub Actions' must be"),
+        ({"run-task-started-by": "x" * 129}, "must be at most 128"),
+        (
+            {"run-task-capacity-provider-strategy": '[{"capacityProvider": "A", "base": "one"}]'},
+            "run-task-capacity-provider-strategy[0].base: must be a whole number",
+        ),
+        ({"wait-for-minutes": "nan"}, "wait-for-minutes: 'nan' is not a finite number"),
+        ({"poll-interval": "10ms"}, "poll-interval: '10ms' is too short"),
+    ],
+)
+def test_bad_task_inputs_are_refused_before_any_change(
+    app: Any, action: Callable[..., ActionRun], inputs: dict[str, str], expected: str
+) -> None:
+    assert_rejected(action({**RUN_TASK, **inputs}), app, expected)
+
+
+def test_a_secret_in_a_rejected_override_is_not_echoed(
+    app: Any, action: Callable[..., ActionRun]
+) -> None:
+    overrides = [{"name": "app", "environment": [{"name": "DB_PASSWORD", "value": 918273}]}]
+    run = action({**RUN_TASK, "run-task-container-overrides": json.dumps(overrides)})
+    line = assert_rejected(run, app, "environment[0].value: got int, expected str")
+    assert "918273" not in run.stdout + run.stderr + run.summary, line
+
+
+def test_a_secret_in_a_bad_application_file_is_not_echoed(
+    app: Any, action: Callable[..., ActionRun], workspace: Path
+) -> None:
+    (workspace / "broken.yml").write_text(
+        "version: v1\ncluster: demo\nservices: [{name: web}]\ntasks:\n  pre:\n"
+        "    - family: migrate\n      environment:\n        DB_URL: {password: hunter2}\n"
+    )
+    run = action({"config": "broken.yml"})
+    assert_rejected(run, app, "environment values must be strings", "line=8")
+    assert "hunter2" not in run.stdout + run.stderr + run.summary

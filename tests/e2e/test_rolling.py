@@ -160,3 +160,28 @@ def test_timeout_is_a_failure_with_exit_1(app: Any, action: Callable[..., Action
     assert run.exit_code == 1
     assert run.outputs["outcome"] == "timed_out"
     assert "::error::web: timed_out: no verdict after 2.0s" in run.stdout
+
+
+def test_service_and_cluster_given_as_arns(app: Any, action: Callable[..., ActionRun]) -> None:
+    from ecs_deploy.emulator import Fault
+
+    cluster_arn = app.client("ecs").describe_clusters(clusters=["demo"])["clusters"][0]
+    service_arn = service_of(app, "web")["serviceArn"]
+    assert service_arn.startswith("arn:aws:ecs:") and service_arn.endswith("/web")
+    app.faults.set_for_image("registry.example.com:5000/team/web:missing", Fault.PULL_FAILURE)
+    run = action(
+        {
+            "task-definition": "taskdefs/web.json",
+            "service": service_arn,
+            "cluster": cluster_arn["clusterArn"],
+            "container-name": "app",
+            "image": "registry.example.com:5000/team/web:missing",
+            **FAST,
+        }
+    )
+    assert run.exit_code == 1, run.stdout + run.stderr
+    assert "Traceback" not in run.stdout + run.stderr
+    [service] = json.loads(run.outputs["services"])
+    assert (service["name"], service["outcome"]) == ("web", "failed")
+    # Console links take the cluster's name, not its ARN.
+    assert "console.aws.amazon.com/ecs/v2/clusters/demo/services/web/deployments" in run.summary

@@ -9,7 +9,7 @@ from typing import Any
 
 from ecs_deploy.emulator import Fault
 from tests.e2e.action import ActionRun
-from tests.e2e.conftest import service_of
+from tests.e2e.conftest import images_of, service_of
 
 FAST = {"poll-interval": "0.2s", "timeout": "60s"}
 
@@ -269,3 +269,45 @@ def test_bad_task_input_changes_nothing(app: Any, action: Callable[..., ActionRu
     assert run.exit_code == 2
     assert "run-task-container-overrides: not valid JSON" in run.stdout
     assert app.calls.mutating() == []
+
+
+def test_image_tag_changes_only_the_containers_a_task_names(
+    ecs_emulator: Any, workspace: Path, action: Callable[..., ActionRun]
+) -> None:
+    """A one-container migration image (flyway/flyway:10) is not the application's image."""
+    write_app(workspace, pre="    - family: flyway\n      network_from_service: web\n")
+    app = seeded(ecs_emulator, workspace)
+    run = action({"config": "tasks-app.yml", "image-tag": "v2", **FAST})
+    assert run.exit_code == 0, run.stdout + run.stderr
+    [task] = tasks_output(run)
+    described = app.client("ecs").describe_tasks(cluster="demo", tasks=task["task_arns"])
+    flyway = described["tasks"][0]["taskDefinitionArn"]
+    assert flyway.endswith("flyway:1")  # reused, not re-registered with the tag
+    assert images_of(app, flyway) == {"flyway": "public.ecr.aws/docker/library/nginx:1.27"}
+    assert app.calls.count("RegisterTaskDefinition") == 1  # web's new revision only
+
+
+def test_a_failed_task_s_log_tail_is_read_in_its_awslogs_region(
+    ecs_emulator: Any, workspace: Path, action: Callable[..., ActionRun]
+) -> None:
+    write_app(workspace, pre="    - family: migrate\n      network_from_service: web\n")
+    app = seeded(ecs_emulator, workspace)
+    ecs = app.client("ecs")
+    live = ecs.describe_task_definition(taskDefinition="migrate")["taskDefinition"]
+    [container] = live["containerDefinitions"]
+    container["logConfiguration"]["options"]["awslogs-region"] = "eu-west-1"
+    ecs.register_task_definition(
+        family="migrate",
+        networkMode=live["networkMode"],
+        requiresCompatibilities=live["requiresCompatibilities"],
+        cpu=live["cpu"],
+        memory=live["memory"],
+        containerDefinitions=[container],
+    )
+    app.faults.set_for_container("migrate", Fault.exit_code(1))
+    run = action({"config": "tasks-app.yml", **FAST})
+    assert run.exit_code == 1
+    [task] = tasks_output(run)
+    assert task["outcome"] == "failed"
+    assert "exiting with code 1" in run.summary  # read from eu-west-1, not us-east-1
+    assert "no log stream" not in run.summary

@@ -233,3 +233,53 @@ def test_polling_batches_services(app: Any, action: Callable[..., ActionRun]) ->
     # One call per poll for three services (plus the preflight), never one per service.
     assert polls <= seconds / POLL + 3
     assert app.calls.count("DescribeTasks") == 0  # nothing failed: nothing to explain
+
+
+def breaker_without_rollback(app: Any, service: str) -> None:
+    app.client("ecs").update_service(
+        cluster="demo",
+        service=service,
+        deploymentConfiguration={"deploymentCircuitBreaker": {"enable": True, "rollback": False}},
+    )
+
+
+def test_a_rerun_after_a_failed_deployment_is_not_unchanged(
+    app: Any, action: Callable[..., ActionRun]
+) -> None:
+    breaker_without_rollback(app, "web")
+    app.calls.clear()
+    app.faults.set_for_image(f"{REGISTRY}:crash", Fault.CRASH)
+    first = deploy_web(action, "crash")
+    assert first.exit_code == 1 and first.outputs["outcome"] == "failed"
+    # The service's taskDefinition now names the failed revision: the same inputs again must
+    # deploy it again (and fail again), not report "unchanged" with exit 0.
+    second = deploy_web(action, "crash")
+    assert second.exit_code == 1, second.stdout
+    assert only_service(second)["outcome"] != "unchanged"
+    assert "redeploy: the service is not settled" in second.stdout
+    assert app.calls.count("UpdateService") == 2
+
+
+def test_rollback_returns_to_the_last_completed_revision(
+    app: Any, action: Callable[..., ActionRun]
+) -> None:
+    stable = service_of(app, "web")["taskDefinition"]
+    breaker_without_rollback(app, "web")
+    app.faults.set_for_image(f"{REGISTRY}:crash", Fault.CRASH)
+    app.faults.set_for_image(f"{REGISTRY}:crash2", Fault.CRASH)
+    deploy_web(action, "crash")  # leaves web:2 as the failed PRIMARY, web:1 serving
+    run = deploy_web(action, "crash2", rollback="on-failure")
+    result = only_service(run)
+    assert result["rollback"] == {"task_definition_arn": stable, "outcome": "succeeded"}
+    assert service_of(app, "web")["taskDefinition"] == stable
+
+
+def test_scaling_only_waits_for_the_new_count(app: Any, action: Callable[..., ActionRun]) -> None:
+    run = action({"service": "worker", "cluster": "demo", "desired-count": "4", **FAST})
+    assert run.exit_code == 0, run.stdout
+    result = only_service(run)
+    assert result["outcome"] == "succeeded"
+    assert result["reason"] == "4/4 tasks run after the scale"
+    assert "no new deployment (only the desired count changed)" in run.stdout
+    described = service_of(app, "worker")
+    assert (described["desiredCount"], described["runningCount"]) == (4, 4)

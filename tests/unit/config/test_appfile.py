@@ -142,3 +142,46 @@ def test_not_a_mapping(tmp_path: Path) -> None:
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="application file not found"):
         load_app_file(tmp_path / "absent.yml")
+
+
+@pytest.mark.parametrize(
+    ("entry", "where"),
+    [
+        ("environment:\n        DB_URL: {password: hunter2}\n", "tasks.pre[0].environment.DB_URL"),
+        ("command: [migrate, {password: hunter2}]\n", "tasks.pre[0].command[1]"),
+        ("started_by: [hunter2]\n", "tasks.pre[0].started_by"),
+        ("count: [hunter2]\n", "tasks.pre[0].count"),
+        ("launch_type: hunter2\n", "tasks.pre[0].launch_type"),
+        ("depends_on: ['']\n", "tasks.pre[0].depends_on[0]"),
+    ],
+)
+def test_schema_errors_never_echo_a_value(tmp_path: Path, entry: str, where: str) -> None:
+    text = "version: v1\nservices: [{name: web}]\ntasks:\n  pre:\n    - family: m\n      " + entry
+    message = error_for(tmp_path, text)
+    assert "hunter2" not in message
+    assert f": {where}: " in message
+
+
+@pytest.mark.parametrize("value", ["true", "1.10", "8080", "null"])
+def test_task_environment_values_must_be_quoted_strings(tmp_path: Path, value: str) -> None:
+    text = (
+        "version: v1\nservices: [{name: web}]\ntasks:\n  pre:\n    - family: m\n"
+        f"      environment:\n        VALUE: {value}\n"
+    )
+    message = error_for(tmp_path, text)
+    assert "tasks.pre[0].environment.VALUE: environment values must be strings" in message
+    assert "quote the value" in message
+    quoted = text.replace(f"VALUE: {value}", f"VALUE: '{value}'")
+    [task] = load_app_file(write(tmp_path, quoted)).pre_tasks
+    assert task.environment == (("VALUE", value),)
+
+
+def test_services_given_as_arns_are_their_names(tmp_path: Path) -> None:
+    arn = "arn:aws:ecs:us-east-1:123456789012:service/demo/web"
+    text = (
+        f"version: v1\nservices:\n  - name: {arn}\n"
+        f"tasks:\n  pre:\n    - family: m\n      network_from_service: {arn}\n"
+    )
+    app = load_app_file(write(tmp_path, text))
+    assert app.services[0].name == "web"
+    assert app.pre_tasks[0].network_from_service == "web"

@@ -31,3 +31,10 @@ def test_formats_short_and_long_durations() -> None:
     assert format_duration(45) == "45s"
     assert format_duration(125) == "2m05s"
     assert format_duration(3720) == "1h02m"
+
+
+def test_rejects_a_duration_too_long_to_be_finite() -> None:
+    with pytest.raises(InputError, match=r"^timeout: .* is not a finite duration"):
+        parse_duration("9" * 400, name="timeout")
+    with pytest.raises(InputError, match="is not a finite duration"):
+        parse_duration("9" * 400 + "h", name="timeout")

@@ -144,3 +144,64 @@ def test_github_files_and_region_come_from_the_environment(tmp_path: Path) -> No
     assert settings.github.output == tmp_path / "out"
     assert settings.github.in_actions is True
     assert settings.region == "eu-west-1"
+
+
+RUN_TASK = {"service": "web", "force-new-deployment": "true", "run-task": "true"}
+
+
+@pytest.mark.parametrize(
+    ("strategy", "message"),
+    [
+        ('[{"capacityProvider": "FARGATE", "base": "one"}]', "strategy[0].base: must be a whole"),
+        ('[{"capacityProvider": "FARGATE", "base": null}]', "strategy[0].base: must be a whole"),
+        ('[{"capacityProvider": "FARGATE", "weight": true}]', "strategy[0].weight: must be"),
+        ('[{"capacityProvider": "FARGATE", "weight": 1001}]', "strategy[0].weight: 1001 must be"),
+        ('[{"capacityProvider": "A"}, {"base": 1}]', "strategy[1].capacityProvider: must be"),
+        ('[{"capacityProvider": "A", "wieght": 1}]', "strategy[0]: unknown key 'wieght'"),
+    ],
+)
+def test_capacity_provider_items_are_checked(tmp_path: Path, strategy: str, message: str) -> None:
+    raw = {**RUN_TASK, "run-task-capacity-provider-strategy": strategy}
+    with pytest.raises(InputError) as caught:
+        build_settings(raw, {"GITHUB_WORKSPACE": str(tmp_path)})
+    assert f"run-task-capacity-provider-{message}" in str(caught.value)
+
+
+def test_a_valid_capacity_provider_strategy(tmp_path: Path) -> None:
+    strategy = '[{"capacityProvider": "FARGATE_SPOT", "base": 1, "weight": 3}]'
+    raw = {**RUN_TASK, "run-task-capacity-provider-strategy": strategy}
+    [task] = build_settings(raw, {"GITHUB_WORKSPACE": str(tmp_path)}).pre_tasks
+    [item] = task.capacity_provider_strategy
+    assert (item.capacity_provider, item.base, item.weight) == ("FARGATE_SPOT", 1, 3)
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ({"wait-for-minutes": "nan"}, "wait-for-minutes: 'nan' is not a finite number"),
+        ({"wait-for-minutes": "inf"}, "wait-for-minutes: 'inf' is not a finite number"),
+        ({"wait-for-minutes": "1e308"}, "wait-for-minutes: too large"),
+        ({"timeout": "9" * 400}, "is not a finite duration"),
+        ({"poll-interval": "50ms"}, "poll-interval: '50ms' is too short"),
+    ],
+)
+def test_numbers_must_be_finite_and_polls_not_too_fast(
+    tmp_path: Path, raw: dict[str, str], message: str
+) -> None:
+    with pytest.raises(InputError, match=message):
+        build_settings({"service": "web", **raw}, {"GITHUB_WORKSPACE": str(tmp_path)})
+
+
+def test_a_fast_poll_for_tests_is_still_valid(tmp_path: Path) -> None:
+    raw = {"service": "web", "force-new-deployment": "true", "poll-interval": "0.2s"}
+    assert build_settings(raw, {"GITHUB_WORKSPACE": str(tmp_path)}).poll_interval_seconds == 0.2
+
+
+def test_a_service_given_as_its_arn_is_its_name(tmp_path: Path) -> None:
+    env = {"GITHUB_WORKSPACE": str(tmp_path)}
+    arn = "arn:aws:ecs:us-east-1:123456789012:service/demo/web"
+    settings = build_settings({"service": arn, "force-new-deployment": "true"}, env)
+    assert settings.services[0].name == "web"
+    (tmp_path / ".ecs-deploy.yml").write_text("version: v1\nservices: [{name: web}, {name: api}]\n")
+    settings = build_settings({"config": ".ecs-deploy.yml", "service": arn}, env)
+    assert [s.name for s in settings.services] == ["web"]

@@ -87,3 +87,46 @@ def test_awslogs_stream_follows_the_task_definition() -> None:
     assert awslogs_stream(definition, "app", "abc") == ("/ecs/web", "web/app/abc")
     assert awslogs_stream(definition, "router", "abc") is None
     assert awslogs_stream(definition, "missing", "abc") is None
+
+
+def test_console_links_use_the_cluster_s_name_when_given_its_arn() -> None:
+    from ecs_deploy.deploy.forensics import console_links
+
+    arn = "arn:aws:ecs:eu-west-1:123456789012:cluster/prod"
+    [(_, service), (_, task_link)] = console_links("eu-west-1", arn, "web", ["abc"])
+    base = "https://eu-west-1.console.aws.amazon.com/ecs/v2/clusters/prod/"
+    assert service == f"{base}services/web/deployments?region=eu-west-1"
+    assert task_link == f"{base}tasks/abc/configuration?region=eu-west-1"
+
+
+class RecordingLogs:
+    def __init__(self) -> None:
+        self.reads: list[tuple[str, str, str | None]] = []
+
+    def tail(
+        self, group: str, stream: str, *, lines: int = 20, region: str | None = None
+    ) -> list[str]:
+        self.reads.append((group, stream, region))
+        return ["line"]
+
+
+def test_a_log_tail_is_read_where_awslogs_sends_it() -> None:
+    from ecs_deploy.deploy.forensics import read_log_tail
+    from ecs_deploy.results import LogTail
+
+    options = {
+        "awslogs-group": "/ecs/web",
+        "awslogs-stream-prefix": "web",
+        "awslogs-region": "eu-west-1",
+    }
+    definition = {
+        "containerDefinitions": [
+            {"name": "app", "logConfiguration": {"logDriver": "awslogs", "options": options}},
+            {"name": "router"},
+        ]
+    }
+    logs = RecordingLogs()
+    tail = read_log_tail(logs, definition, "app", "abc")  # type: ignore[arg-type]
+    assert tail == LogTail("app", "abc", "/ecs/web/web/app/abc", ("line",))
+    assert logs.reads == [("/ecs/web", "web/app/abc", "eu-west-1")]
+    assert read_log_tail(logs, definition, "router", "abc") is None  # type: ignore[arg-type]

@@ -90,3 +90,31 @@ def test_without_rollout_state_fall_back_to_counts_of_our_deployment() -> None:
         deployment("d1", "ACTIVE", None, OLD, runningCount=1, desiredCount=0),
     )
     assert judge(draining, "d2", OURS) is None
+
+
+def test_scale_only_is_judged_on_the_counts_of_the_primary() -> None:
+    scaling = service(
+        OURS, deployment("d2", "PRIMARY", "COMPLETED", OURS, runningCount=2, desiredCount=4)
+    )
+    assert judge(scaling, None, OURS) is None
+    scaled = service(
+        OURS, deployment("d2", "PRIMARY", "COMPLETED", OURS, runningCount=4, desiredCount=4)
+    )
+    verdict = judge(scaled, None, OURS)
+    assert verdict is not None and verdict.outcome is Outcome.SUCCEEDED
+
+
+def test_a_read_from_before_our_update_is_not_superseded() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    ours_created = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+    older = deployment(
+        "d1", "PRIMARY", "COMPLETED", OLD, createdAt=ours_created - timedelta(minutes=5)
+    )
+    stale = service(OLD, older)
+    assert judge(stale, "d2", OURS, started=ours_created) is None
+    newer = deployment(
+        "d3", "PRIMARY", "IN_PROGRESS", OLD, createdAt=ours_created + timedelta(seconds=30)
+    )
+    verdict = judge(service(OLD, newer), "d2", OURS, started=ours_created)
+    assert verdict is not None and verdict.outcome is Outcome.SUPERSEDED

@@ -17,8 +17,9 @@ from botocore.stub import Stubber
 
 from ecs_deploy.aws.ecs import EcsApi
 from ecs_deploy.config.settings import FailFastPolicy
+from ecs_deploy.deploy.clock import MAX_CONSECUTIVE_POLL_ERRORS
 from ecs_deploy.deploy.rolling import StartedDeployment
-from ecs_deploy.deploy.watch import MAX_CONSECUTIVE_POLL_ERRORS, Watcher
+from ecs_deploy.deploy.watch import Watcher
 from ecs_deploy.errors import AwsError
 from ecs_deploy.plan.deployment import ServicePlan, TaskDefinitionPlan
 from ecs_deploy.report.console import Reporter
