@@ -7,10 +7,14 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 from functools import partial
+from typing import TYPE_CHECKING
 
 from ecs_deploy import __version__
-from ecs_deploy.errors import DeployError
-from ecs_deploy.report.console import Reporter
+
+if TYPE_CHECKING:
+    from ecs_deploy.config.settings import GitHubFiles
+    from ecs_deploy.report.console import Reporter
+    from ecs_deploy.results import RunResult
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -63,12 +67,9 @@ def deploy_command(raw: Mapping[str, str], environ: Mapping[str, str]) -> int:
     from ecs_deploy.config.inputs import build_settings
     from ecs_deploy.deploy.clock import SystemClock
     from ecs_deploy.deploy.runner import Clients, run_deploy
-    from ecs_deploy.report.github_files import append_outputs, append_summary
-    from ecs_deploy.report.outputs import outputs_for
-    from ecs_deploy.report.summary import render_summary
+    from ecs_deploy.edge import run_at_edge
 
-    reporter = Reporter(in_actions=environ.get("GITHUB_ACTIONS") == "true")
-    try:
+    def work(reporter: Reporter) -> tuple[RunResult, GitHubFiles]:
         settings = build_settings(raw, environ)
         session = AwsSession(region=settings.region)
         clients = Clients(
@@ -76,19 +77,9 @@ def deploy_command(raw: Mapping[str, str], environ: Mapping[str, str]) -> int:
             logs=LogsApi(session.logs(), session.logs),
             codedeploy=CodeDeployApi(session.codedeploy()),
         )
-        result = run_deploy(settings, clients, reporter, SystemClock())
-        reporter.result(result)
-        if settings.github.output is not None:
-            append_outputs(settings.github.output, outputs_for(result))
-        if settings.github.step_summary is not None:
-            append_summary(settings.github.step_summary, render_summary(result))
-    except DeployError as exc:
-        reporter.error(exc.message, exc.location)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        reporter.error("interrupted; deployments already started go on in ECS")
-        return 130
-    return result.exit_code
+        return run_deploy(settings, clients, reporter, SystemClock()), settings.github
+
+    return run_at_edge(environ, work)
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-from ecs_deploy.errors import DeployError
-from ecs_deploy.report.console import Reporter
+if TYPE_CHECKING:
+    from ecs_deploy.config.settings import GitHubFiles
+    from ecs_deploy.report.console import Reporter
+    from ecs_deploy.results import RunResult
 
 
 def add_continue_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -48,12 +51,9 @@ def continue_command(raw: Mapping[str, str], environ: Mapping[str, str]) -> int:
     from ecs_deploy.config.continuing import build_continue_settings
     from ecs_deploy.deploy.clock import SystemClock
     from ecs_deploy.deploy.continuing import run_continue
-    from ecs_deploy.report.github_files import append_outputs, append_summary
-    from ecs_deploy.report.outputs import outputs_for
-    from ecs_deploy.report.summary import render_summary
+    from ecs_deploy.edge import run_at_edge
 
-    reporter = Reporter(in_actions=environ.get("GITHUB_ACTIONS") == "true")
-    try:
+    def work(reporter: Reporter) -> tuple[RunResult, GitHubFiles]:
         settings = build_continue_settings(raw, environ)
         session = AwsSession(region=settings.region)
         result = run_continue(
@@ -63,15 +63,6 @@ def continue_command(raw: Mapping[str, str], environ: Mapping[str, str]) -> int:
             reporter,
             SystemClock(),
         )
-        reporter.result(result)
-        if settings.github.output is not None:
-            append_outputs(settings.github.output, outputs_for(result))
-        if settings.github.step_summary is not None:
-            append_summary(settings.github.step_summary, render_summary(result))
-    except DeployError as exc:
-        reporter.error(exc.message, exc.location)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        reporter.error("interrupted; what was sent goes on in AWS")
-        return 130
-    return result.exit_code
+        return result, settings.github
+
+    return run_at_edge(environ, work)
