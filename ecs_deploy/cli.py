@@ -23,20 +23,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args:
         parser.print_help()
         return 2
+    if args[0] == "emulator":
+        return _emulator(args[1:])
     namespace = parser.parse_args(args)
     if namespace.command is None:
         parser.print_help()
         return 2
-    if namespace.command == "emulator":
-        if getattr(namespace, "emulator_missing", False):
-            print(
-                "error: the emulator needs its extra: pip install 'ecs-deploy-action[emulator]'",
-                file=sys.stderr,
-            )
-            return 2
-        from ecs_deploy.emulator.cli import run as run_emulator  # optional extra: import on use
-
-        return int(run_emulator(namespace))
     if namespace.command == "continue":
         from ecs_deploy.continue_command import continue_command, read_continue_args
 
@@ -98,13 +90,19 @@ def _parser() -> argparse.ArgumentParser:
     )
     add_cli_arguments(deploy)
     add_continue_parser(commands)
-    emulator = commands.add_parser(
-        "emulator", help="run the local ECS emulator (needs the 'emulator' extra)"
-    )
-    try:
-        from ecs_deploy.emulator.cli import add_arguments as add_emulator_arguments
-    except ImportError:
-        emulator.set_defaults(emulator_missing=True)
-    else:
-        add_emulator_arguments(emulator)
+    # Listed for --help only: main() hands its arguments to the emulator's own parser, so
+    # the emulator (moto: seconds to import) loads only when it is asked for.
+    commands.add_parser("emulator", help="run the local ECS emulator (needs the 'emulator' extra)")
     return parser
+
+
+def _emulator(args: list[str]) -> int:
+    try:
+        from ecs_deploy.emulator.cli import main as emulator_main
+    except ImportError:
+        print(
+            "error: the emulator needs its extra: pip install 'ecs-deploy-action[emulator]'",
+            file=sys.stderr,
+        )
+        return 2
+    return emulator_main(args, prog="ecs-deploy emulator")

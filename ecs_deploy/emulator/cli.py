@@ -103,10 +103,8 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m ecs_deploy.emulator", description="Run the local ECS emulator."
-    )
+def main(argv: list[str] | None = None, prog: str = "python -m ecs_deploy.emulator") -> int:
+    parser = argparse.ArgumentParser(prog=prog, description="Run the local ECS emulator.")
     add_arguments(parser)
     args = parser.parse_args(argv)
     try:
