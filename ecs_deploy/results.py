@@ -177,6 +177,8 @@ class RunResult:
     notes: tuple[str, ...] = field(default=())
     pre_tasks: tuple[TaskResult, ...] = ()
     post_tasks: tuple[TaskResult, ...] = ()
+    # `continue` with ROLLBACK: rolled_back is what was asked for, so it is a success.
+    rollback_requested: bool = False
 
     @property
     def outcome(self) -> Outcome:
@@ -197,4 +199,5 @@ class RunResult:
 
     @property
     def exit_code(self) -> int:
-        return 0 if self.outcome.ok else 1
+        asked = self.rollback_requested and self.outcome is Outcome.ROLLED_BACK
+        return 0 if self.outcome.ok or asked else 1

@@ -9,6 +9,9 @@ import botocore.exceptions
 from ecs_deploy.aws.errors import aws_call, error_code, translate
 from ecs_deploy.errors import PreflightError
 
+# Deployments in these states hold the group: CodeDeploy refuses another one meanwhile.
+ACTIVE_STATUSES = ("Created", "Queued", "InProgress", "Baking", "Ready")
+
 _MISSING = {
     "ApplicationDoesNotExistException": "CodeDeploy application '{application}' not found",
     "DeploymentGroupDoesNotExistException": (
@@ -42,6 +45,16 @@ class CodeDeployApi:
         except botocore.exceptions.BotoCoreError as exc:
             raise translate("GetDeploymentGroup", exc) from exc
         return dict(response.get("deploymentGroupInfo") or {})
+
+    def active_deployments(self, application: str, group: str) -> list[str]:
+        """Ids of the group's deployments not finished yet (first page: one is enough)."""
+        with aws_call("ListDeployments"):
+            response = self._client.list_deployments(
+                applicationName=application,
+                deploymentGroupName=group,
+                includeOnlyStatuses=list(ACTIVE_STATUSES),
+            )
+        return [str(d) for d in response.get("deployments") or []]
 
     def create_deployment(
         self,
@@ -91,9 +104,10 @@ class CodeDeployApi:
                 deploymentId=deployment_id, autoRollbackEnabled=auto_rollback
             )
 
-    def continue_deployment(self, deployment_id: str) -> None:
-        """Past Ready: reroute production traffic (READY_WAIT)."""
+    def continue_deployment(self, deployment_id: str, wait_type: str = "READY_WAIT") -> None:
+        """READY_WAIT: past Ready, reroute production traffic. TERMINATION_WAIT: end the wait
+        before the original task set is terminated (terminate it now)."""
         with aws_call("ContinueDeployment"):
             self._client.continue_deployment(
-                deploymentId=deployment_id, deploymentWaitType="READY_WAIT"
+                deploymentId=deployment_id, deploymentWaitType=wait_type
             )

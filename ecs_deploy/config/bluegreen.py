@@ -15,7 +15,10 @@ from ecs_deploy.errors import InputError
 
 DEFAULT_APPSPEC = "appspec.yaml"  # the official action's default
 MAX_DESCRIPTION = 512  # CodeDeploy refuses longer deployment descriptions
-# ECS-native blue/green lifecycle stages, in the order a deployment passes them.
+# ECS-native blue/green lifecycle stages, in the order a deployment first passes them (botocore's
+# ServiceDeploymentLifecycleStage, with the hook-only PRE_PRODUCTION_TRAFFIC_SHIFT of
+# DeploymentLifecycleHookStage where it runs). LINEAR and CANARY repeat the production
+# traffic-shift stages, so this order says where a stage first comes, not what comes next.
 LIFECYCLE_STAGES = (
     "RECONCILE_SERVICE",
     "PRE_SCALE_UP",
@@ -23,6 +26,7 @@ LIFECYCLE_STAGES = (
     "POST_SCALE_UP",
     "TEST_TRAFFIC_SHIFT",
     "POST_TEST_TRAFFIC_SHIFT",
+    "PRE_PRODUCTION_TRAFFIC_SHIFT",
     "PRODUCTION_TRAFFIC_SHIFT",
     "POST_PRODUCTION_TRAFFIC_SHIFT",
     "BAKE_TIME",
@@ -35,8 +39,13 @@ class Mode(StrEnum):
     """What the user expects; the service's deployment controller decides, a mismatch fails."""
 
     AUTO = "auto"
-    ROLLING = "rolling"  # the ECS controller (rolling, or ECS-native blue/green, linear, canary)
+    ECS = "ecs"  # the ECS controller: rolling, or ECS-native blue/green, linear, canary
     CODEDEPLOY = "codedeploy"
+
+
+# `rolling` was the first name of `ecs`; it is still accepted (it read as "not blue/green",
+# though ECS-native blue/green is deployed by the same controller).
+_MODE_ALIASES = {"rolling": Mode.ECS}
 
 
 class ContinueAction(StrEnum):
@@ -79,10 +88,11 @@ class ContinueSpec:
 def parse_mode(text: str | None, name: str = "mode") -> Mode | None:
     if text is None:
         return None
+    word = text.strip().lower()
     try:
-        return Mode(text.strip().lower())
+        return _MODE_ALIASES.get(word) or Mode(word)
     except ValueError:
-        raise InputError(f"{name}: {text!r} must be rolling, codedeploy or auto") from None
+        raise InputError(f"{name}: {text!r} must be ecs (or rolling), codedeploy or auto") from None
 
 
 def parse_wait_until(text: str | None) -> str | None:

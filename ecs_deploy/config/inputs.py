@@ -30,6 +30,7 @@ from ecs_deploy.config.bluegreen import (
     parse_wait_until,
 )
 from ecs_deploy.config.durations import parse_duration
+from ecs_deploy.config.render_inputs import RENDER_INPUT_NAMES, changes_from_inputs
 from ecs_deploy.config.settings import (
     CapacityProviderItem,
     ContainerSpec,
@@ -119,8 +120,23 @@ INPUTS: tuple[InputSpec, ...] = (
     InputSpec(
         "skip-post-tasks", "Do not run tasks.post of the application file.", "false", boolean=True
     ),
+    # aws-actions/amazon-ecs-render-task-definition: edits to container-name's containers
+    InputSpec("environment-variables", "KEY=value lines to set in the containers' environment."),
+    InputSpec("secrets", "KEY=valueFrom lines (Secrets Manager or SSM ARNs) to set."),
+    InputSpec("docker-labels", "KEY=value lines to set as Docker labels."),
+    InputSpec("command", "The containers' command (split like a shell does)."),
+    InputSpec("log-configuration-log-driver", "Log driver of the containers (awslogs, ...)."),
+    InputSpec("log-configuration-options", "KEY=value lines of log driver options."),
+    InputSpec("env-files", "S3 object ARNs of environment files, one per line."),
+    InputSpec("task-role-arn", "The task role to set."),
+    InputSpec("execution-role-arn", "The task execution role to set."),
     # blue/green
-    InputSpec("mode", "rolling, codedeploy or auto (follow the service's controller).", "auto"),
+    InputSpec(
+        "mode",
+        "ecs (rolling or ECS-native blue/green; `rolling` is accepted too), codedeploy or auto "
+        "(follow the service's controller).",
+        "auto",
+    ),
     InputSpec("codedeploy-appspec", "AppSpec file (YAML or JSON) for CodeDeploy.", "appspec.yaml"),
     InputSpec("codedeploy-application", "CodeDeploy application.", "AppECS-{cluster}-{service}"),
     InputSpec(
@@ -171,20 +187,28 @@ def add_cli_arguments(parser: argparse.ArgumentParser) -> None:
         if spec.boolean:
             parser.add_argument(
                 f"--{spec.name}",
+                dest=_dest(spec),
                 nargs="?",
                 const="true",
                 metavar="true|false",
                 help=spec.help + default_note,
             )
         else:
-            parser.add_argument(f"--{spec.name}", metavar="VALUE", help=spec.help + default_note)
+            parser.add_argument(
+                f"--{spec.name}", dest=_dest(spec), metavar="VALUE", help=spec.help + default_note
+            )
+
+
+def _dest(spec: InputSpec) -> str:
+    # Prefixed: an input named like argparse's own fields (`command`) must not overwrite them.
+    return "input_" + spec.name.replace("-", "_")
 
 
 def read_cli_inputs(namespace: argparse.Namespace) -> dict[str, str]:
     values = vars(namespace)
     raw: dict[str, str] = {}
     for spec in INPUTS:
-        value = values.get(spec.name.replace("-", "_"))
+        value = values.get(_dest(spec))
         if value is not None and str(value).strip():
             raw[spec.name] = str(value).strip()
     return raw
@@ -277,7 +301,14 @@ def _config_path(raw: RawInputs, workspace: Path) -> Path | None:
 
 def _from_app_file(raw: RawInputs, path: Path) -> tuple[str, tuple[ServiceSpec, ...], AppFile]:
     run_task_inputs = [name for name in raw if name.startswith("run-task")]
-    for conflicting in ("task-definition", "container-name", "image", *run_task_inputs):
+    render_inputs = [name for name in RENDER_INPUT_NAMES if name in raw]
+    for conflicting in (
+        "task-definition",
+        "container-name",
+        "image",
+        *run_task_inputs,
+        *render_inputs,
+    ):
         if conflicting in raw:
             raise InputError(
                 f"{conflicting} cannot be combined with config; set it per service in {path.name}"
@@ -336,8 +367,14 @@ def _from_inputs(
             raise InputError("image needs container-name: name the container that runs it")
         if "image-tag" in raw:
             raise InputError("give image or image-tag, not both")
-    if names and image is None and "image-tag" not in raw:
-        raise InputError("container-name needs image or image-tag")
+    changes = changes_from_inputs(raw)
+    if names and image is None and "image-tag" not in raw and not changes.changes_containers:
+        raise InputError("container-name needs image, image-tag or a change to the containers")
+    if changes.changes_containers and not names:
+        raise InputError(
+            "environment-variables, secrets, docker-labels, command, log-configuration-* and "
+            "env-files change the containers named by container-name: give container-name"
+        )
     containers = tuple(ContainerSpec(name=name, image=image) for name in names)
     source = _task_definition_source(raw.get("task-definition"), workspace)
     force = _boolean(raw, "force-new-deployment")
@@ -350,7 +387,7 @@ def _from_inputs(
     if not service_names:
         if source.file is None and source.reference is None:
             raise InputError("give service, task-definition, or config")
-        return (), RegisterOnlySpec(source=source, containers=containers)
+        return (), RegisterOnlySpec(source=source, containers=containers, changes=changes)
     service = ServiceSpec(
         name=service_names[0],
         containers=containers,
@@ -359,6 +396,7 @@ def _from_inputs(
         desired_count=desired,
         mode=parse_mode(raw.get("mode")) or Mode.AUTO,
         codedeploy=codedeploy_from_inputs(raw, workspace),
+        changes=changes,
     )
     return (service,), None
 

@@ -28,11 +28,43 @@ class TaskDefinitionSource:
 
 
 @dataclass(frozen=True, slots=True)
+class TaskDefinitionChanges:
+    """The official render action's edits: to the named containers, and two task roles."""
+
+    environment: tuple[tuple[str, str], ...] = ()  # set or replace by name
+    secrets: tuple[tuple[str, str], ...] = ()  # name -> valueFrom
+    docker_labels: tuple[tuple[str, str], ...] = ()
+    command: tuple[str, ...] | None = None
+    log_driver: str | None = None
+    log_options: tuple[tuple[str, str], ...] = ()
+    env_files: tuple[str, ...] = ()  # S3 object ARNs
+    task_role_arn: str | None = None
+    execution_role_arn: str | None = None
+
+    @property
+    def changes_containers(self) -> bool:
+        return bool(
+            self.environment
+            or self.secrets
+            or self.docker_labels
+            or self.command is not None
+            or self.log_driver
+            or self.log_options
+            or self.env_files
+        )
+
+    @property
+    def empty(self) -> bool:
+        return not (self.changes_containers or self.task_role_arn or self.execution_role_arn)
+
+
+@dataclass(frozen=True, slots=True)
 class RegisterOnlySpec:
     """A task definition to register with no service to update (the official action allows it)."""
 
     source: TaskDefinitionSource
     containers: tuple[ContainerSpec, ...] = ()
+    changes: TaskDefinitionChanges = field(default_factory=TaskDefinitionChanges)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +78,7 @@ class ServiceSpec:
     # blue/green: what the user expects (checked against the deployment controller)
     mode: Mode = Mode.AUTO
     codedeploy: CodeDeploySpec = field(default_factory=CodeDeploySpec)
+    changes: TaskDefinitionChanges = field(default_factory=TaskDefinitionChanges)
 
 
 @dataclass(frozen=True, slots=True)

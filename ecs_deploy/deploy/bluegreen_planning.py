@@ -15,6 +15,7 @@ from ecs_deploy.config.documents import load_document
 from ecs_deploy.config.settings import ServiceSpec
 from ecs_deploy.errors import InputError, PreflightError
 from ecs_deploy.plan.appspec import check_appspec, generated_appspec
+from ecs_deploy.plan.deployment import DeployPlan
 from ecs_deploy.plan.strategy import (
     CodeDeployPlan,
     EcsBlueGreenPlan,
@@ -56,12 +57,28 @@ def plan_strategy(
     if strategy is Strategy.ECS_BLUE_GREEN:
         stage = ECS_READY_STAGE if wait_until == WAIT_UNTIL_READY else wait_until
         return StrategyPlan(strategy, ecs_blue_green=ecs_blue_green_plan(service), wait_until=stage)
-    if wait_until is not None:
-        raise InputError(
-            f"wait-until applies to blue/green deployments; service '{spec.name}' deploys "
-            "rolling (set deploymentConfiguration.strategy or use CodeDeploy)"
-        )
+    # wait-until is for blue/green services: a rolling one is watched to its verdict.
     return StrategyPlan(strategy)
+
+
+def wait_until_note(plan: DeployPlan, wait_until: str | None) -> str | None:
+    """What wait-until means for this run's services, for the log; an InputError where it
+    applies to none of them (then it is a mistake, not a choice)."""
+    if wait_until is None:
+        return None
+    rolling = [s.name for s in plan.services if s.strategy is Strategy.ROLLING]
+    if not rolling:
+        return None
+    if len(rolling) == len(plan.services):
+        raise InputError(
+            f"wait-until applies to blue/green deployments; {', '.join(rolling)} "
+            f"deploy{'s' if len(rolling) == 1 else ''} rolling (set "
+            "deploymentConfiguration.strategy or use CodeDeploy)"
+        )
+    return (
+        f"wait-until applies to the blue/green services only; {', '.join(rolling)} "
+        "(rolling) will be watched to the final verdict"
+    )
 
 
 def _codedeploy(spec: ServiceSpec, service: Mapping[str, Any], cluster: str) -> CodeDeployPlan:
@@ -108,11 +125,10 @@ def _appspec(
     return generated_appspec(container, port), "generated from the service's load balancer"
 
 
-def describe_wait_until(stage: str | None) -> str:
-    """For messages: where the run stops waiting."""
-    if stage is None:
-        return "the final verdict"
-    return "Ready" if stage == WAIT_UNTIL_READY else f"lifecycle stage {stage}"
-
-
-__all__ = ["ECS_READY_STAGE", "LIFECYCLE_STAGES", "StrategyPlan", "plan_strategy"]
+__all__ = [
+    "ECS_READY_STAGE",
+    "LIFECYCLE_STAGES",
+    "StrategyPlan",
+    "plan_strategy",
+    "wait_until_note",
+]

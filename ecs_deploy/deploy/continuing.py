@@ -18,9 +18,14 @@ from ecs_deploy.config.continuing import ContinueSettings
 from ecs_deploy.config.durations import format_duration
 from ecs_deploy.deploy import ecs_bluegreen
 from ecs_deploy.deploy.clock import Clock
-from ecs_deploy.deploy.codedeploy import CodeDeployTarget, CodeDeployWatcher, console_link
+from ecs_deploy.deploy.codedeploy import (
+    CodeDeployTarget,
+    CodeDeployWatcher,
+    console_link,
+    traffic_moved,
+)
 from ecs_deploy.deploy.verdict import Verdict
-from ecs_deploy.errors import InputError, PreflightError
+from ecs_deploy.errors import AwsError, DeployError, InputError, PreflightError
 from ecs_deploy.report.console import Reporter
 from ecs_deploy.results import BlueGreenResult, Outcome, RunResult, ServiceResult
 
@@ -54,7 +59,7 @@ class ServiceDeploymentRef:
 def run_continue(
     settings: ContinueSettings,
     ecs: EcsApi,
-    codedeploy: CodeDeployApi,
+    codedeploy: CodeDeployApi | None,
     reporter: Reporter,
     clock: Clock,
 ) -> RunResult:
@@ -62,6 +67,8 @@ def run_continue(
     ref = ServiceDeploymentRef.parse(target.deployment)
     if ref is not None:
         return _continue_ecs(settings, ref, ecs, reporter, clock)
+    if codedeploy is None:
+        raise DeployError(f"{target.deployment}: CodeDeploy is needed but no client was given")
     return _continue_codedeploy(settings, codedeploy, reporter, clock)
 
 
@@ -116,7 +123,8 @@ def _continue_ecs(
         traffic=ecs_bluegreen.traffic(stage, verdict.outcome),
         hook_id=ecs_bluegreen.awaiting_hook(record) if verdict.outcome is Outcome.READY else None,
     )
-    return _run_result(ref.cluster, ref.service, verdict, seconds, blue_green)
+    asked = settings.target.action is ContinueAction.ROLLBACK
+    return _run_result(ref.cluster, ref.service, verdict, seconds, blue_green, asked)
 
 
 def _wait_for_service_deployment(
@@ -150,27 +158,33 @@ def _continue_codedeploy(
     deployment_id = settings.target.deployment
     info = codedeploy.get_deployment(deployment_id)
     status = str(info.get("status") or "")
-    if status != "Ready":
+    terminating = status == "InProgress" and traffic_moved(_events(codedeploy, deployment_id))
+    if status != "Ready" and not terminating:
         raise PreflightError(
-            f"CodeDeploy deployment {deployment_id} is {status or 'unknown'}, not Ready; "
-            "nothing was sent"
+            f"CodeDeploy deployment {deployment_id} is {status or 'unknown'}, neither Ready nor "
+            "past AllowTraffic (the termination wait); nothing was sent"
         )
     cluster, service = _ecs_service_of(codedeploy, info)
-    if settings.target.action is ContinueAction.CONTINUE:
-        codedeploy.continue_deployment(deployment_id)
-        reporter.info(f"{service}: continued {deployment_id}: production traffic reroutes")
-    else:
+    action = settings.target.action
+    if action is ContinueAction.ROLLBACK:
         codedeploy.stop_deployment(deployment_id, auto_rollback=True)
         reporter.info(f"{service}: stopped {deployment_id} with automatic rollback")
+    elif terminating:
+        codedeploy.continue_deployment(deployment_id, "TERMINATION_WAIT")
+        reporter.info(f"{service}: continued {deployment_id}: the original task set terminates")
+    else:
+        codedeploy.continue_deployment(deployment_id)
+        reporter.info(f"{service}: continued {deployment_id}: production traffic reroutes")
     now = clock.now()
+    asked = action is ContinueAction.ROLLBACK
     if not settings.wait:
-        verdict = Verdict(Outcome.STARTED, f"{settings.target.action.value} sent; not waited for")
+        verdict = Verdict(Outcome.STARTED, f"{action.value} sent; not waited for")
         blue_green = BlueGreenResult(
             strategy="codedeploy",
             deployment_id=deployment_id,
             link=console_link(codedeploy.region, deployment_id),
         )
-        return _run_result(cluster, service, verdict, 0.0, blue_green)
+        return _run_result(cluster, service, verdict, 0.0, blue_green, asked)
     watcher = CodeDeployWatcher(
         codedeploy,
         clock,
@@ -178,9 +192,27 @@ def _continue_codedeploy(
         poll_interval=settings.poll_interval_seconds,
         stop_on_timeout=False,
     )
-    target = CodeDeployTarget(service, deployment_id, now, now + settings.timeout_seconds)
+    target = CodeDeployTarget(
+        service,
+        deployment_id,
+        now,
+        now + settings.timeout_seconds,
+        # Continued past Ready it lands at the termination wait; ended that wait, at Succeeded.
+        termination_wait_lands=not terminating,
+    )
     watched = watcher.watch_targets([target])[service]
-    return _run_result(cluster, service, watched.verdict, watched.seconds, watched.blue_green)
+    return _run_result(
+        cluster, service, watched.verdict, watched.seconds, watched.blue_green, asked
+    )
+
+
+def _events(codedeploy: CodeDeployApi, deployment_id: str) -> list[tuple[str, str]]:
+    """Lifecycle events by name and status; none when IAM denies them."""
+    try:
+        events = codedeploy.lifecycle_events(deployment_id)
+    except AwsError:
+        return []
+    return [(str(e.get("lifecycleEventName")), str(e.get("status"))) for e in events]
 
 
 def _ecs_service_of(codedeploy: CodeDeployApi, info: Mapping[str, Any]) -> tuple[str, str]:
@@ -198,6 +230,7 @@ def _run_result(
     verdict: Verdict,
     seconds: float,
     blue_green: BlueGreenResult | None,
+    rollback_requested: bool = False,
 ) -> RunResult:
     result = ServiceResult(
         name=service,
@@ -210,4 +243,4 @@ def _run_result(
         reason=verdict.reason,
         blue_green=blue_green,
     )
-    return RunResult(cluster=cluster, services=(result,))
+    return RunResult(cluster=cluster, services=(result,), rollback_requested=rollback_requested)

@@ -17,22 +17,10 @@ from ecs_deploy.deploy.registrar import Registrar
 from ecs_deploy.deploy.rolling import StartedDeployment, start_rolling
 from ecs_deploy.deploy.watch import WatchedVerdict, Watcher
 from ecs_deploy.errors import DeployError
-from ecs_deploy.plan.deployment import DeployPlan, ServicePlan
+from ecs_deploy.plan.deployment import ServicePlan
 from ecs_deploy.plan.strategy import Strategy
 from ecs_deploy.report.github_files import append_outputs
 from ecs_deploy.results import BlueGreenResult
-
-
-def check_codedeploy_groups(plan: DeployPlan, codedeploy: CodeDeployApi | None) -> None:
-    """Each CodeDeploy service's application and group exist: checked before any change."""
-    for service in plan.services:
-        if service.codedeploy is None or not service.needs_update:
-            continue
-        if codedeploy is None:
-            raise DeployError(f"{service.name}: CodeDeploy is needed but no client was given")
-        codedeploy.check_deployment_group(
-            service.codedeploy.application, service.codedeploy.deployment_group
-        )
 
 
 def start_service(

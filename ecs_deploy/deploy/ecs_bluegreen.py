@@ -1,14 +1,13 @@
 """ECS-native blue/green (also linear and canary): lifecycle stages, PAUSE hooks, traffic. Pure.
 
-ECS announces each stage a deployment enters as a service event
-"(service web) (deployment ecs-svc/123) entered lifecycle stage BAKE_TIME." and keeps the
-current one as the service deployment's `lifecycleStage`. A PAUSE hook at a stage waits for
-ContinueServiceDeployment (CONTINUE or ROLLBACK); its `hookId` is in `lifecycleHookDetails`.
+AWS documents a deployment's progress on DescribeServiceDeployments only: `lifecycleStage`
+(the stage it is in now) and `lifecycleHookDetails` (a PAUSE hook AWAITING_ACTION waits for
+ContinueServiceDeployment CONTINUE or ROLLBACK; its `hookId` is there). The watcher reads that
+record every poll; service events are shown, never parsed.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -16,24 +15,22 @@ from typing import Any
 from ecs_deploy.config.bluegreen import LIFECYCLE_STAGES
 from ecs_deploy.results import BlueGreenResult, Outcome
 
-_STAGE_EVENT = re.compile(r"\(deployment (?P<id>[^)]+)\) entered lifecycle stage (?P<stage>\w+)")
 _TEST_TRAFFIC_AT = LIFECYCLE_STAGES.index("TEST_TRAFFIC_SHIFT")
 _PRODUCTION_TRAFFIC_AT = LIFECYCLE_STAGES.index("PRODUCTION_TRAFFIC_SHIFT")
 
 
-def entered_stage(message: str, deployment_id: str | None) -> str | None:
-    """The stage this event says our deployment entered, if it says so."""
-    found = _STAGE_EVENT.search(message)
-    if found is None or found["id"] != deployment_id:
-        return None
-    return found["stage"]
+def reached(seen: Sequence[str], current: str | None, wanted: str) -> bool:
+    """Whether the deployment got to `wanted`: seen in it (at any poll), in it now, or now in a
+    stage after it (a stage shorter than a poll can be missed).
 
-
-def reached(stage: str | None, wanted: str) -> bool:
-    """Whether `stage` is `wanted` or later (stages are passed in order)."""
-    if stage not in LIFECYCLE_STAGES or wanted not in LIFECYCLE_STAGES:
-        return stage == wanted
-    return LIFECYCLE_STAGES.index(stage) >= LIFECYCLE_STAGES.index(wanted)
+    Not "the last stage is later": LINEAR and CANARY repeat the production traffic-shift
+    stages, so the stage of the moment can come before one already passed; `seen` keeps those.
+    """
+    if wanted in seen or current == wanted:
+        return True
+    if current not in LIFECYCLE_STAGES or wanted not in LIFECYCLE_STAGES:
+        return False
+    return LIFECYCLE_STAGES.index(current) > LIFECYCLE_STAGES.index(wanted)
 
 
 def awaiting_hook(service_deployment: Mapping[str, Any] | None) -> str | None:
@@ -49,18 +46,25 @@ def ours(
     since: datetime,
     deployment_id: str | None = None,
 ) -> Mapping[str, Any] | None:
-    """Our service deployment among those created since our update began.
+    """Our service deployment among those listed since our update began.
 
-    Where its ARN ends with our deployment's number (ecs-svc/NUMBER), that one. Else the
-    earliest not already finished when we started: later ones are someone else's, and one
-    that finished before is the deployment before ours.
+    The earliest created at or after `since` (our UpdateService's time, taken a little early):
+    later ones are someone else's. An ARN ending with our deployment's number (ecs-svc/NUMBER)
+    only breaks a tie between ones created at the same moment. Without createdAt, the earliest
+    not already finished when we started (one that finished before is the one before ours).
     """
     if not records:
         return None
     number = (deployment_id or "").rsplit("/", 1)[-1]
-    for record in records:
-        if number and str(record.get("serviceDeploymentArn", "")).endswith(f"/{number}"):
-            return record
+
+    def not_ours_by_arn(record: Mapping[str, Any]) -> bool:
+        return not number or not str(record.get("serviceDeploymentArn", "")).endswith(f"/{number}")
+
+    created = [
+        r for r in records if isinstance(r.get("createdAt"), datetime) and r["createdAt"] >= since
+    ]
+    if created:
+        return min(created, key=lambda r: (r["createdAt"], not_ours_by_arn(r)))
     candidates = [
         r
         for r in records

@@ -13,12 +13,14 @@ from ecs_deploy.config.settings import (
     RegisterOnlySpec,
     ServiceSpec,
     Settings,
+    TaskDefinitionChanges,
     TaskDefinitionSource,
     TaskSpec,
 )
 from ecs_deploy.deploy.bluegreen_planning import plan_strategy
 from ecs_deploy.deploy.live import read_live
 from ecs_deploy.errors import InputError, PreflightError, SourceLocation
+from ecs_deploy.plan.changes import apply_changes
 from ecs_deploy.plan.deployment import DeployPlan, ServicePlan, TaskDefinitionPlan, TaskRunPlan
 from ecs_deploy.plan.diff import diff_lines, same_task_definition
 from ecs_deploy.plan.normalize import normalize_for_register
@@ -101,7 +103,14 @@ def _plan_service(
     live, live_tags = ecs.describe_task_definition(current_arn)
     document, where = _source_document(spec.source, live, live_tags, ecs)
     task_definition = _render(
-        document, where, spec.containers, settings.image_tag, live, current_arn, ecs
+        document,
+        where,
+        spec.containers,
+        settings.image_tag,
+        live,
+        current_arn,
+        ecs,
+        changes=spec.changes,
     )
     deployments = read_live(service)
     # "Unchanged" only means done when the live deployment of it settled: a re-run after a
@@ -144,7 +153,16 @@ def _plan_register_only(
             live_arn = str(live.get("taskDefinitionArn"))
         except PreflightError:
             live = None  # a new family: nothing to compare with
-    return _render(document, where, spec.containers, settings.image_tag, live, live_arn, ecs)
+    return _render(
+        document,
+        where,
+        spec.containers,
+        settings.image_tag,
+        live,
+        live_arn,
+        ecs,
+        changes=spec.changes,
+    )
 
 
 def _source_document(
@@ -174,6 +192,7 @@ def _render(
     ecs: EcsApi,
     *,
     infer_single_container: bool = True,  # services: the only container; tasks: named ones only
+    changes: TaskDefinitionChanges | None = None,
 ) -> TaskDefinitionPlan:
     shape = register_task_definition_shape()
     images = {container.name: container.image for container in containers if container.image}
@@ -191,11 +210,14 @@ def _render(
             containers=tagged if image_tag else [],
             source=where,
         )
+        definition = rendered.task_definition
+        if changes is not None and not changes.empty:
+            definition = apply_changes(definition, [c.name for c in containers], changes)
     except InputError as exc:
         if exc.location is None and where is not None:
             exc.location = SourceLocation(where)
         raise
-    params: dict[str, Any] = dict(rendered.task_definition)
+    params: dict[str, Any] = dict(definition)
     tags = [tag for tag in rendered.tags if not str(tag.get("key", "")).startswith("aws:")]
     if tags:
         params["tags"] = tags
@@ -204,18 +226,14 @@ def _render(
     )
 
     live_normalized = normalize_for_register(dict(live), shape).task_definition if live else None
-    same = live_normalized is not None and same_task_definition(
-        live_normalized, rendered.task_definition
-    )
+    same = live_normalized is not None and same_task_definition(live_normalized, definition)
     return TaskDefinitionPlan(
         family=str(params.get("family", "")),
         register_params=params,
         live_arn=live_arn,
         changed=not same,
         images=rendered.image_changes,
-        diff=tuple(diff_lines(live_normalized, rendered.task_definition))
-        if live_normalized and not same
-        else (),
+        diff=tuple(diff_lines(live_normalized, definition)) if live_normalized and not same else (),
         dropped_keys=tuple(key for key in rendered.dropped if key not in DESCRIBE_ONLY_FIELDS),
     )
 

@@ -17,6 +17,11 @@ ROLLBACK_TRIGGERS = frozenset({Outcome.FAILED, Outcome.TIMED_OUT, Outcome.STALLE
 
 StartAll = Callable[[Sequence[ServicePlan]], Sequence[StartedDeployment]]
 WatchAll = Callable[[Sequence[StartedDeployment]], Mapping[str, WatchedVerdict]]
+# Sends ROLLBACK to a deployment left paused (ready) and waits; None: not paused at a hook or
+# Ready, so the previous revision is redeployed instead (see paused_rollback.py).
+RollBackPaused = Callable[[ServiceResult, float], WatchedVerdict | None]
+# Services that landed (or paused on the way) are rolled back too with rollback-scope all.
+_LANDED = frozenset({Outcome.SUCCEEDED, Outcome.READY})
 
 
 def services_to_roll_back(
@@ -28,7 +33,7 @@ def services_to_roll_back(
         return []
     wanted = set(ROLLBACK_TRIGGERS)
     if policy.scope is RollbackScope.ALL:
-        wanted.add(Outcome.SUCCEEDED)
+        wanted |= _LANDED
     return [d for d in started if results[d.plan.name].outcome in wanted]
 
 
@@ -54,6 +59,9 @@ def rollback_plan(deployment: StartedDeployment, target: str) -> ServicePlan:
         desired_count=None,
         redeploy_reason=None,
         live_primary_id=deployment.deployment_id,
+        # A rollback is watched to its final verdict: stopping at the stage or Ready the
+        # failed run waited for would call it rolled back while production is not.
+        wait_until=None,
     )
 
 
@@ -62,19 +70,24 @@ def roll_back(
     targets: Sequence[StartedDeployment],
     start_all: StartAll,
     watch_all: WatchAll,
+    roll_back_paused: RollBackPaused | None = None,
 ) -> dict[str, ServiceResult]:
     """Start every rollback, wait for them, and record what each one did."""
     updated = dict(results)
     failed_names = sorted(name for name, result in results.items() if not result.outcome.ok)
-    revisions = {target.plan.name: rollback_target(target) for target in targets}
+    aborted = _roll_back_paused(results, targets, roll_back_paused)
+    redeploy = [t for t in targets if t.plan.name not in aborted]
+    revisions = {target.plan.name: rollback_target(target) for target in redeploy}
     started = start_all(
-        [rollback_plan(t, arn) for t in targets if (arn := revisions[t.plan.name]) is not None]
+        [rollback_plan(t, arn) for t in redeploy if (arn := revisions[t.plan.name]) is not None]
     )
     verdicts = watch_all(started) if started else {}
     for target in targets:
         name = target.plan.name
         watched = verdicts.get(name)
-        if revisions[name] is None:
+        if name in aborted:
+            rollback = aborted[name]
+        elif revisions[name] is None:
             rollback = RollbackResult(
                 task_definition_arn=None,
                 outcome=Outcome.SKIPPED,
@@ -87,7 +100,7 @@ def roll_back(
                 reason=watched.verdict.reason if watched else "the rollback could not be started",
             )
         result = dataclasses.replace(updated[name], rollback=rollback)
-        if result.outcome is Outcome.SUCCEEDED:
+        if result.outcome in _LANDED:
             # It had landed; it is rolled back because the application as a whole failed.
             result = dataclasses.replace(
                 result,
@@ -96,3 +109,26 @@ def roll_back(
             )
         updated[name] = result
     return updated
+
+
+def _roll_back_paused(
+    results: Mapping[str, ServiceResult],
+    targets: Sequence[StartedDeployment],
+    roll_back_paused: RollBackPaused | None,
+) -> dict[str, RollbackResult]:
+    """ROLLBACK sent to each paused deployment that takes one, and what came of it."""
+    done: dict[str, RollbackResult] = {}
+    for target in targets:
+        name = target.plan.name
+        if roll_back_paused is None or results[name].outcome is not Outcome.READY:
+            continue
+        watched = roll_back_paused(results[name], target.plan.timeout_seconds)
+        if watched is None:
+            continue
+        worked = watched.verdict.outcome is Outcome.ROLLED_BACK
+        done[name] = RollbackResult(
+            task_definition_arn=target.plan.current_task_definition_arn,
+            outcome=Outcome.SUCCEEDED if worked else watched.verdict.outcome,
+            reason=watched.verdict.reason,
+        )
+    return done

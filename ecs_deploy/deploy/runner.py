@@ -10,15 +10,17 @@ from ecs_deploy.aws.codedeploy import CodeDeployApi
 from ecs_deploy.aws.ecs import EcsApi
 from ecs_deploy.aws.logs import LogsApi
 from ecs_deploy.config.settings import Settings
+from ecs_deploy.deploy.bluegreen_planning import wait_until_note
 from ecs_deploy.deploy.clock import Clock
 from ecs_deploy.deploy.codedeploy import CodeDeployWatcher
+from ecs_deploy.deploy.codedeploy_preflight import preflight_codedeploy
 from ecs_deploy.deploy.dispatch import (
     announce_started,
-    check_codedeploy_groups,
     start_service,
     started_blue_green,
     watch_started,
 )
+from ecs_deploy.deploy.paused_rollback import PausedRollback
 from ecs_deploy.deploy.planning import build_plan
 from ecs_deploy.deploy.registrar import Registrar
 from ecs_deploy.deploy.rollback import roll_back, services_to_roll_back
@@ -44,8 +46,11 @@ def run_deploy(settings: Settings, clients: Clients, reporter: Reporter, clock: 
     ecs = clients.ecs
     with reporter.section("Plan"):
         plan = build_plan(settings, ecs)
-        check_codedeploy_groups(plan, clients.codedeploy)
+        note = wait_until_note(plan, settings.wait_until)
+        plan = preflight_codedeploy(plan, clients.codedeploy)
         reporter.plan(plan)
+        if note:
+            reporter.info(note)
     if settings.dry_run:
         reporter.info("dry run: nothing was changed")
         return _planned(plan)
@@ -129,7 +134,14 @@ def run_deploy(settings: Settings, clients: Clients, reporter: Reporter, clock: 
         targets = services_to_roll_back(results, started, settings.rollback)
         if targets:
             reporter.info("rolling back " + ", ".join(t.plan.name for t in targets))
-            results = roll_back(results, targets, start_all, watch_rollbacks)
+            paused = PausedRollback(
+                ecs,
+                clients.codedeploy,
+                reporter,
+                clock,
+                poll_interval=settings.poll_interval_seconds,
+            )
+            results = roll_back(results, targets, start_all, watch_rollbacks, paused)
     ordered = tuple(results[service.name] for service in plan.services)
     post: tuple[TaskResult, ...] = ()
     # Post tasks follow services that landed; not ones still on their way (started, ready).

@@ -56,7 +56,9 @@ class _ServiceWatch:
     unplaced_message: str | None = None
     last_progress: str = ""
     polls_since_failed: int = 0
-    stages: list[str] = field(default_factory=list)  # ECS blue/green stages entered, in order
+    # ECS blue/green: our service deployment as last read, and each lifecycleStage it showed
+    stages: list[str] = field(default_factory=list)
+    record: Mapping[str, Any] | None = None
 
     @property
     def name(self) -> str:
@@ -137,6 +139,8 @@ class Watcher:
             return Verdict(Outcome.FAILED, "the service no longer exists")
         deployment = watch.deployment
         ours = find_deployment(service, deployment.deployment_id) or {}
+        if deployment.plan.ecs_blue_green is not None:
+            self._follow_stage(cluster, watch)
         self._follow_events(watch, service, ours, now)
         self._show_progress(watch, ours)
         verdict = judge(
@@ -149,11 +153,9 @@ class Watcher:
             return None  # ECS rolls back next: wait for it rather than misreport "failed"
         if verdict is not None:
             return self._refined(cluster, watch, verdict)
-        wait_until = deployment.plan.wait_until
-        if wait_until and watch.stages and ecs_bluegreen.reached(watch.stages[-1], wait_until):
-            paused = self._paused(cluster, watch, wait_until)
-            if paused is not None:
-                return paused
+        paused = self._paused(watch) if deployment.plan.ecs_blue_green is not None else None
+        if paused is not None:
+            return paused
         if int(ours.get("failedTasks") or 0) > watch.failed_seen:
             watch.failed_seen = int(ours.get("failedTasks") or 0)
             try:
@@ -203,21 +205,41 @@ class Watcher:
         deployment = watch.deployment
         return ecs_bluegreen.ours(records, deployment.started_wall, deployment.deployment_id)
 
-    def _paused(self, cluster: str, watch: _ServiceWatch, stage: str) -> Verdict | None:
-        """wait-until reached: return now, with what `continue` needs when a hook waits."""
-        plan = watch.deployment.plan.ecs_blue_green
+    def _follow_stage(self, cluster: str, watch: _ServiceWatch) -> None:
+        """Read our service deployment (the only documented source of the stage and hooks)."""
         record = self._service_deployment(cluster, watch)
-        hook = ecs_bluegreen.awaiting_hook(record)
-        if hook is None and plan is not None and stage in plan.pause_stages:
-            return None  # ECS has not registered the hook yet: the next poll will see it
-        if hook is None:
+        if record is None:
+            return
+        watch.record = record
+        stage = str(record.get("lifecycleStage") or "") or None
+        if stage is not None and (not watch.stages or watch.stages[-1] != stage):
+            watch.stages.append(stage)
+            self._reporter.info(f"{watch.name}: lifecycle stage {stage}")
+
+    def _paused(self, watch: _ServiceWatch) -> Verdict | None:
+        """Where to stop waiting: wait-until reached, or a PAUSE hook that waits for someone.
+
+        A hook AWAITING_ACTION with no wait-until is reported (outcome ready, with the
+        deployment ARN and hook id for `continue`) rather than waited on into our timeout:
+        nothing happens until someone answers it.
+        """
+        plan = watch.deployment.plan
+        hook = ecs_bluegreen.awaiting_hook(watch.record)
+        current = watch.stages[-1] if watch.stages else None
+        if hook is not None:
             return Verdict(
-                Outcome.READY, f"entered lifecycle stage {stage}; the deployment goes on in ECS"
+                Outcome.READY,
+                f"paused at lifecycle stage {current or 'unknown'} (PAUSE hook {hook}); finish "
+                "with `ecs-deploy continue` (CONTINUE or ROLLBACK)",
             )
+        stage = plan.wait_until
+        if stage is None or not ecs_bluegreen.reached(watch.stages, current, stage):
+            return None
+        pause_stages = plan.ecs_blue_green.pause_stages if plan.ecs_blue_green else ()
+        if current == stage and stage in pause_stages:
+            return None  # ECS has not registered the hook yet: the next poll will see it
         return Verdict(
-            Outcome.READY,
-            f"paused at lifecycle stage {stage} (PAUSE hook {hook}); finish with "
-            "`ecs-deploy continue` (CONTINUE or ROLLBACK)",
+            Outcome.READY, f"reached lifecycle stage {stage}; the deployment goes on in ECS"
         )
 
     def _blue_green(
@@ -230,7 +252,7 @@ class Watcher:
             deployment_id=watch.deployment.deployment_id,
             stages=watch.stages,
             outcome=verdict.outcome,
-            record=self._service_deployment(cluster, watch),
+            record=self._service_deployment(cluster, watch) or watch.record,
             link=forensics.console_links(self._ecs.region, cluster, watch.name, ())[0][1],
         )
 
@@ -257,9 +279,6 @@ class Watcher:
             message = str(event.get("message", ""))
             watch.events.append(message)
             self._reporter.service_event(watch.name, message)
-            stage = ecs_bluegreen.entered_stage(message, watch.deployment.deployment_id)
-            if stage is not None:
-                watch.stages.append(stage)
             if UNABLE_TO_PLACE in message and watch.unplaced_since is None:
                 watch.unplaced_since = now
                 watch.unplaced_message = message

@@ -2,9 +2,10 @@
 
 The PRIMARY deployment walks the documented lifecycle stages in order. The green tasks are
 started in SCALE_UP (all at once: blue keeps serving), traffic "shifts" in the traffic stages,
-BAKE_TIME lasts bakeTimeInMinutes, and CLEAN_UP stops the blue tasks. Each stage entered is
-announced as a service event "(service X) (deployment Y) entered lifecycle stage STAGE." and
-kept as `lifecycleStage` for DescribeServiceDeployments.
+BAKE_TIME lasts bakeTimeInMinutes, and CLEAN_UP stops the blue tasks. The current stage is
+`lifecycleStage` in DescribeServiceDeployments (what AWS documents). Each stage entered is also
+announced as a service event "(service X) (deployment Y) entered lifecycle stage STAGE.": the
+emulator's own wording, for people watching; clients must not parse it.
 
 PAUSE lifecycle hooks (deploymentConfiguration.lifecycleHooks with targetType PAUSE): on
 entering one of the hook's stages the deployment waits, the hook AWAITING_ACTION in
@@ -100,7 +101,7 @@ def step(
     progress = stages.get(primary["id"])
     if not isinstance(progress, Progress):
         progress = stages[primary["id"]] = Progress(0, now)
-        _enter(service, primary, progress, now)
+        _enter(service, primary, progress, rt)
     if _paused(service, primary, progress, now):
         return
 
@@ -125,13 +126,13 @@ def step(
         return
     progress.index += 1
     progress.entered_at = now
-    _enter(service, primary, progress, now)
+    _enter(service, primary, progress, rt)
 
 
 def _duration(service: Service, stage: str) -> float:
     if stage == "BAKE_TIME":
         return float(deployment_configuration(service).get("bakeTimeInMinutes") or 0) * 60.0
-    return clock.STAGE
+    return clock.BLUE_GREEN_STAGE
 
 
 def hook_details(service: Service, deployment_id: str) -> list[dict[str, Any]] | None:
@@ -164,9 +165,13 @@ def answer_hook(service: Service, deployment: dict[str, Any], hook_id: str, acti
         _roll_back(service, deployment, "ContinueServiceDeployment (ROLLBACK)")
 
 
-def _enter(service: Service, primary: dict[str, Any], progress: Progress, now: float) -> None:
+def _enter(
+    service: Service, primary: dict[str, Any], progress: Progress, rt: EmulatorRuntime
+) -> None:
     """Announce the stage and, in the same tick, open its PAUSE hook if it has one."""
-    _announce(service, primary, progress)
+    now = rt.clock.now
+    if rt.faults.stage_events:
+        _announce(service, primary, progress)
     if _is_rollback(service, primary):
         return  # a rollback goes back to blue without stopping at hooks
     for hook in deployment_configuration(service).get("lifecycleHooks") or ():

@@ -19,7 +19,10 @@ UNHEALTHY_AFTER = 20.0  # health checks fail this long after RUNNING
 JOB_DURATION = 15.0  # a standalone task's containers exit this long after RUNNING
 STOPPING = 5.0  # STOPPING -> STOPPED
 PLACEMENT_RETRY = 60.0  # how often "unable to place a task" is repeated
-STAGE = 10.0  # one blue/green stage or CodeDeploy lifecycle event
+STAGE = 10.0  # one CodeDeploy lifecycle event
+# One timed ECS-native blue/green stage: ECS takes about a minute per stage, and a client
+# that reads lifecycleStage each poll (the documented way) must be able to see each one.
+BLUE_GREEN_STAGE = 60.0
 
 
 @dataclass(slots=True)

@@ -2,7 +2,15 @@
 
 moto stores CodeDeploy deployments but leaves them `Created`; it lacks StopDeployment,
 ContinueDeployment, ListDeploymentTargets and BatchGetDeploymentTargets, which are answered
-here (see hooks.py). On success the ECS service runs the appspec's TaskDefinition.
+here (see hooks.py). From AllowTraffic on the ECS service runs the appspec's TaskDefinition.
+
+As CodeDeploy does:
+- after AfterAllowTraffic the deployment stays InProgress for the group's
+  terminateBlueInstancesOnDeploymentSuccess.terminationWaitTimeInMinutes (the original task
+  set is kept for a quick rollback), unless ContinueDeployment(TERMINATION_WAIT) ends it;
+- an automatic rollback (a failure with autoRollbackConfiguration, or StopDeployment with
+  autoRollbackEnabled) is a deployment of its own: the original's rollbackInfo names it
+  (rollbackDeploymentId) and it can fail (`faults.fail_codedeploy_rollbacks`).
 """
 
 from __future__ import annotations
@@ -51,6 +59,9 @@ class Progress:
     index: int = 0
     entered_at: float = 0.0
     continued: bool = False
+    terminate_at: float | None = None  # in the termination wait: Succeeded at this ECS time
+    original_task_definition: str | None = None  # what the service ran before AllowTraffic
+    rollback_of: DeploymentInfo | None = None  # set on a rollback deployment
     events: list[dict[str, Any]] = field(
         default_factory=lambda: [
             {"lifecycleEventName": name, "status": "Pending"} for name in LIFECYCLE_EVENTS
@@ -72,21 +83,31 @@ def stop_deployment(backend: CodeDeployBackend, params: dict[str, Any]) -> dict[
             f"Deployment {deployment.deployment_id} has already completed.",
         )
     if params.get("autoRollbackEnabled"):
-        deployment.rollback_info = {  # type: ignore[attr-defined]
-            "rollbackMessage": "Rollback triggered by a request to stop the deployment."
-        }
+        _start_rollback(
+            backend, deployment, "Rollback triggered by a request to stop the deployment."
+        )
     _finish(deployment, "Stopped", "DEPLOYMENT_STOPPED", "The deployment was stopped by a user.")
     return {"status": "Succeeded", "statusMessage": "The deployment was stopped."}
 
 
 def continue_deployment(backend: CodeDeployBackend, params: dict[str, Any]) -> dict[str, Any]:
     deployment = _deployment(backend, params)
+    progress = _progress(deployment)
+    if params.get("deploymentWaitType") == "TERMINATION_WAIT":
+        # Ends the termination wait now: the original task set is terminated.
+        if progress.terminate_at is None or deployment.status in FINAL:
+            raise CodeDeployError(
+                "DeploymentIsNotInReadyStateException",
+                f"Deployment {deployment.deployment_id} is not waiting to terminate.",
+            )
+        _finish(deployment, "Succeeded")
+        return {}
     if deployment.status != "Ready":
         raise CodeDeployError(
             "DeploymentIsNotInReadyStateException",
             f"Deployment {deployment.deployment_id} is not in a ready state.",
         )
-    _progress(deployment).continued = True
+    progress.continued = True
     deployment.status = "InProgress"
     return {}
 
@@ -154,6 +175,13 @@ def appspec_task_definition(deployment: DeploymentInfo) -> str | None:
 def _advance(backend: CodeDeployBackend, deployment: DeploymentInfo, rt: EmulatorRuntime) -> None:
     now = rt.clock.now
     progress = _progress(deployment)
+    if progress.rollback_of is not None:
+        _advance_rollback(backend, deployment, progress, rt)
+        return
+    if progress.terminate_at is not None:
+        if now >= progress.terminate_at:
+            _finish(deployment, "Succeeded")
+        return
     if deployment.status in ("Created", "Queued"):
         deployment.status = "InProgress"
         deployment.start_time = utcnow()
@@ -168,9 +196,9 @@ def _advance(backend: CodeDeployBackend, deployment: DeploymentInfo, rt: Emulato
     if progress.index == FAILS_AT and _fails(backend, deployment, rt):
         progress.events[progress.index].update(status="Failed", endTime=utcnow())
         if _auto_rollback(deployment):
-            deployment.rollback_info = {  # type: ignore[attr-defined]
-                "rollbackMessage": "Automatic rollback triggered by a deployment failure."
-            }
+            _start_rollback(
+                backend, deployment, "Automatic rollback triggered by a deployment failure."
+            )
         _finish(
             deployment,
             "Failed",
@@ -182,8 +210,15 @@ def _advance(backend: CodeDeployBackend, deployment: DeploymentInfo, rt: Emulato
     progress.events[progress.index].update(status="Succeeded", endTime=utcnow())
     if progress.index == READY_AFTER and _waits_for_ready(deployment) and not progress.continued:
         deployment.status = "Ready"
+    if LIFECYCLE_EVENTS[progress.index] == "AllowTraffic":
+        progress.original_task_definition = _point_service_at(
+            backend, deployment, appspec_task_definition(deployment)
+        )
     if progress.index + 1 == len(LIFECYCLE_EVENTS):
-        _point_service_at(backend, deployment)
+        wait = _termination_wait_minutes(deployment)
+        if wait:
+            progress.terminate_at = now + wait * 60.0
+            return
         _finish(deployment, "Succeeded")
         return
     progress.entered_at = now
@@ -223,15 +258,76 @@ def _fails(backend: CodeDeployBackend, deployment: DeploymentInfo, rt: EmulatorR
     return any(f.kind in FAILING_KINDS for f in faults)
 
 
-def _point_service_at(backend: CodeDeployBackend, deployment: DeploymentInfo) -> None:
-    arn = appspec_task_definition(deployment)
+def _point_service_at(
+    backend: CodeDeployBackend, deployment: DeploymentInfo, arn: str | None
+) -> str | None:
+    """The group's service runs `arn` from now on; what it ran before (for a rollback)."""
     if arn is None:
-        return
+        return None
     ecs = ecs_backends[backend.account_id][backend.region_name]
+    before = None
     for ref in deployment.deployment_group.ecs_services:
         service = ecs.services.get(f"{ref.get('clusterName')}:{ref.get('serviceName')}")
         if service is not None:
+            before = before or service.task_definition
             service.task_definition = ecs.describe_task_definition(arn).arn
+    return before
+
+
+def _start_rollback(backend: CodeDeployBackend, deployment: DeploymentInfo, message: str) -> None:
+    """A new deployment that reroutes traffic back to the original task set."""
+    rollback = DeploymentInfo(
+        deployment.application,
+        deployment.deployment_group,
+        deployment.revision,
+        deployment.deployment_config_name,
+        f"Rollback of {deployment.deployment_id}",
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        "autoRollback",
+    )
+    backend.deployments[rollback.deployment_id] = rollback
+    _progress(rollback).rollback_of = deployment
+    rollback.rollback_info = {  # type: ignore[attr-defined]
+        "rollbackTriggeringDeploymentId": deployment.deployment_id
+    }
+    deployment.rollback_info = {  # type: ignore[attr-defined]
+        "rollbackDeploymentId": rollback.deployment_id,
+        "rollbackMessage": message,
+    }
+
+
+def _advance_rollback(
+    backend: CodeDeployBackend, rollback: DeploymentInfo, progress: Progress, rt: EmulatorRuntime
+) -> None:
+    """One lifecycle step back to the original task set; Failed when the fault says so."""
+    if rollback.status in ("Created", "Queued"):
+        rollback.status = "InProgress"
+        rollback.start_time = utcnow()
+        rollback.compute_platform = "ECS"  # type: ignore[attr-defined]
+        progress.entered_at = rt.clock.now
+        return
+    if rt.clock.now - progress.entered_at < clock.STAGE:
+        return
+    if rt.faults.codedeploy_fails(
+        rollback.application_name, rollback.deployment_group_name, rollback=True
+    ):
+        _finish(rollback, "Failed", "ECS_UPDATE_ERROR", "The rollback could not reroute traffic.")
+        return
+    original = progress.rollback_of
+    restore = _progress(original).original_task_definition if original is not None else None
+    _point_service_at(backend, rollback, restore)
+    _finish(rollback, "Succeeded")
+
+
+def _termination_wait_minutes(deployment: DeploymentInfo) -> float:
+    config = deployment.deployment_group.blue_green_deployment_configuration or {}
+    terminate = config.get("terminateBlueInstancesOnDeploymentSuccess") or {}
+    return float(terminate.get("terminationWaitTimeInMinutes") or 0)
 
 
 def _waits_for_ready(deployment: DeploymentInfo) -> bool:

@@ -110,7 +110,12 @@ class FaultBook:
         self._by_image: dict[str, Fault] = {}
         self._by_container: dict[str, Fault] = {}
         self._codedeploy: set[tuple[str, str | None]] = set()
+        # Rollback deployments CodeDeploy starts for these (application, group) fail too.
+        self._codedeploy_rollbacks: set[tuple[str, str | None]] = set()
+        # (service, operation) answered AccessDeniedException: an IAM policy that lacks them.
+        self._denied: set[tuple[str, str]] = set()
         self._capacity_missing = False
+        self._stage_events = True
 
     def set_for_image(self, image: str, fault: Fault) -> None:
         with self._lock:
@@ -130,11 +135,40 @@ class FaultBook:
         with self._lock:
             self._codedeploy.add((application, group))
 
+    def fail_codedeploy_rollbacks(self, application: str, group: str | None = None) -> None:
+        """Rollback deployments of this application (and group, if given) fail."""
+        with self._lock:
+            self._codedeploy_rollbacks.add((application, group))
+
+    def deny(self, service: str, operation: str) -> None:
+        """Answer `service`'s `operation` with AccessDeniedException (e.g. codedeploy,
+        ListDeploymentTargets: the IAM policy copied from the official action lacks it)."""
+        with self._lock:
+            self._denied.add((service, operation))
+
+    def denied(self, service: str, operation: str) -> bool:
+        with self._lock:
+            return (service, operation) in self._denied
+
+    def set_stage_events(self, enabled: bool) -> None:
+        """Off: no "entered lifecycle stage" service events (the emulator's own wording, for
+        people; AWS documents the stage on DescribeServiceDeployments only)."""
+        with self._lock:
+            self._stage_events = enabled
+
+    @property
+    def stage_events(self) -> bool:
+        with self._lock:
+            return self._stage_events
+
     def clear(self) -> None:
         with self._lock:
+            self._stage_events = True
             self._by_image.clear()
             self._by_container.clear()
             self._codedeploy.clear()
+            self._codedeploy_rollbacks.clear()
+            self._denied.clear()
             self._capacity_missing = False
 
     @property
@@ -142,12 +176,10 @@ class FaultBook:
         with self._lock:
             return self._capacity_missing
 
-    def codedeploy_fails(self, application: str, group: str) -> bool:
+    def codedeploy_fails(self, application: str, group: str, *, rollback: bool = False) -> bool:
         with self._lock:
-            return (application, None) in self._codedeploy or (
-                application,
-                group,
-            ) in self._codedeploy
+            chosen = self._codedeploy_rollbacks if rollback else self._codedeploy
+            return (application, None) in chosen or (application, group) in chosen
 
     def for_container(self, container_definition: Mapping[str, Any]) -> Fault | None:
         """The fault for one container definition: by name, then image, then docker label."""

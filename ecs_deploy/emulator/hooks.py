@@ -60,6 +60,12 @@ class EmulatorHooks:
         self.service_deployments_api = service_deployments_api
 
     def before(self, call: ApiCall) -> dict[str, Any] | None:
+        if self._runtime.faults.denied(call.service, call.operation):
+            raise ApiError(
+                "AccessDeniedException",
+                f"User: arn:aws:sts::123456789012:assumed-role/deploy/ci is not authorized to "
+                f"perform: {call.service}:{call.operation}",
+            )
         if call.service == "ecs":
             ecs_backend = self._ecs(call)
             if call.operation == "RunTask":

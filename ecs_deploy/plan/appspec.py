@@ -94,16 +94,6 @@ def render_appspec(
     return RenderedAppSpec(content, hashlib.sha256(content.encode()).hexdigest())
 
 
-def load_balancer_target(appspec: Mapping[str, Any]) -> tuple[str | None, int | None]:
-    """The AppSpec's ContainerName and ContainerPort, where it has them (for the plan)."""
-    properties = _target_properties(dict(appspec), "AppSpec")
-    info = _get(properties, "loadbalancerinfo")
-    if not isinstance(info, Mapping):
-        return None, None
-    name, port = _get(info, "containername"), _get(info, "containerport")
-    return (str(name) if name is not None else None, int(port) if port is not None else None)
-
-
 def _target_properties(document: dict[str, Any], source: str) -> dict[str, Any]:
     """Properties of the first resource (the official action's rule: one ECS TargetService)."""
     resources = _get(document, "resources")

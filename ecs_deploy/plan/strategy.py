@@ -24,7 +24,8 @@ class Strategy(StrEnum):
 # What a user may state as `mode`, and the strategies each allows.
 _MODE_ALLOWS = {
     "auto": frozenset(Strategy),
-    "rolling": frozenset({Strategy.ROLLING, Strategy.ECS_BLUE_GREEN}),
+    "ecs": frozenset({Strategy.ROLLING, Strategy.ECS_BLUE_GREEN}),
+    "rolling": frozenset({Strategy.ROLLING, Strategy.ECS_BLUE_GREEN}),  # the old name of ecs
     "codedeploy": frozenset({Strategy.CODEDEPLOY}),
 }
 _ECS_TRAFFIC_STRATEGIES = frozenset({"BLUE_GREEN", "LINEAR", "CANARY"})
@@ -40,6 +41,9 @@ class CodeDeployPlan:
     deployment_config: str | None = None
     container_name: str | None = None
     container_port: int | None = None
+    # The group's Ready wait plus termination wait (capped): added to the timeout, as the
+    # official action does; known once the group is read (preflight).
+    group_wait_seconds: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +77,7 @@ def choose_strategy(service_name: str, service: Mapping[str, Any], mode: str = "
         raise InputError(
             f"service '{service_name}': mode is {mode} but the service uses the {controller} "
             f"deployment controller ({strategy.value}); set mode to "
-            f"{'codedeploy' if strategy is Strategy.CODEDEPLOY else 'rolling'} or auto"
+            f"{'codedeploy' if strategy is Strategy.CODEDEPLOY else 'ecs'} or auto"
         )
     return strategy
 

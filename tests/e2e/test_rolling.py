@@ -185,3 +185,38 @@ def test_service_and_cluster_given_as_arns(app: Any, action: Callable[..., Actio
     assert (service["name"], service["outcome"]) == ("web", "failed")
     # Console links take the cluster's name, not its ARN.
     assert "console.aws.amazon.com/ecs/v2/clusters/demo/services/web/deployments" in run.summary
+
+
+def test_render_action_inputs_change_the_named_containers(
+    app: Any, action: Callable[..., ActionRun]
+) -> None:
+    run = action(
+        {
+            "task-definition": "taskdefs/web.json",
+            "service": "web",
+            "cluster": "demo",
+            "container-name": "app",
+            "image": "registry.example.com:5000/team/web:4.0",
+            "environment-variables": "FEATURE_URL=https://x.example/?a=b&c=d\nSECRET_ISH=s3cr3t-value",
+            "secrets": "API_KEY=arn:aws:ssm:us-east-1:123456789012:parameter/new-api",
+            "docker-labels": "release=4.0",
+            "command": "bin/server --port 8080",
+            "task-role-arn": "arn:aws:iam::123456789012:role/web-task",
+            **FAST,
+        }
+    )
+    assert run.exit_code == 0, run.stdout + run.stderr
+    described = app.client("ecs").describe_task_definition(
+        taskDefinition=run.outputs["task-definition-arn"]
+    )["taskDefinition"]
+    container = described["containerDefinitions"][0]
+    environment = {e["name"]: e["value"] for e in container["environment"]}
+    assert environment["FEATURE_URL"] == "https://x.example/?a=b&c=d"  # "=" in a value is kept
+    assert environment["DATABASE_PASSWORD"] == "hunter2-do-not-print"  # untouched entries stay
+    assert container["secrets"] == [
+        {"name": "API_KEY", "valueFrom": "arn:aws:ssm:us-east-1:123456789012:parameter/new-api"}
+    ]
+    assert container["dockerLabels"] == {"release": "4.0"}
+    assert container["command"] == ["bin/server", "--port", "8080"]
+    assert described["taskRoleArn"] == "arn:aws:iam::123456789012:role/web-task"
+    assert "s3cr3t-value" not in run.stdout + run.summary + json.dumps(run.outputs)

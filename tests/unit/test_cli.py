@@ -33,3 +33,17 @@ def test_version_does_not_load_the_emulator_or_boto3() -> None:
 def test_no_command_prints_help_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([]) == 2
     assert "usage: ecs-deploy" in capsys.readouterr().out
+
+
+def test_an_input_named_like_the_subcommand_field_does_not_hide_the_subcommand() -> None:
+    completed = subprocess.run(
+        [
+            *(sys.executable, "-m", "ecs_deploy", "deploy", "--service", "web"),
+            *("--container-name", "app", "--command", "bin/x", "--timeout", "soon"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 2
+    assert "timeout: 'soon' is not a duration" in completed.stderr

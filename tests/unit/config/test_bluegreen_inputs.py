@@ -73,7 +73,7 @@ def test_app_file_service_settings_win_over_inputs(tmp_path: Path) -> None:
         {"GITHUB_WORKSPACE": str(tmp_path)},
     )
     api, web = settings.services
-    assert (api.mode, web.mode) == (Mode.CODEDEPLOY, Mode.ROLLING)
+    assert (api.mode, web.mode) == (Mode.CODEDEPLOY, Mode.ECS)  # `rolling`: the old name
     assert api.codedeploy.deployment_group == "Dg-api"
     assert api.codedeploy.application == "Shared"
     assert api.codedeploy.appspec == tmp_path / "cd/api.yaml"

@@ -104,7 +104,10 @@ def test_task_definition_reference_is_not_a_file(tmp_path: Path) -> None:
             "invalid image reference",
         ),
         ({"service": "web", "image": "r/app:2"}, "image needs container-name"),
-        ({"service": "web", "container-name": "app"}, "container-name needs image or image-tag"),
+        (
+            {"service": "web", "container-name": "app"},
+            "container-name needs image, image-tag or a change to the containers",
+        ),
         ({"service": "web", "image-tag": "bad tag"}, "invalid image tag 'bad tag'"),
         ({"service": "a,b"}, "service takes one name without config"),
         ({}, "nothing to deploy"),

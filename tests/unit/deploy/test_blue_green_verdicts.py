@@ -15,6 +15,10 @@ from ecs_deploy.results import Outcome
 ERROR = {"code": "ECS_UPDATE_ERROR", "message": "cannot reach a steady state"}
 
 
+ROLLED = {"rollbackDeploymentId": "d-2", "rollbackMessage": "Automatic rollback triggered"}
+LANDED = [("AllowTraffic", "Succeeded"), ("AfterAllowTraffic", "Succeeded")]
+
+
 @pytest.mark.parametrize(
     ("info", "wait_until", "outcome"),
     [
@@ -23,21 +27,7 @@ ERROR = {"code": "ECS_UPDATE_ERROR", "message": "cannot reach a steady state"}
         ({"status": "Ready"}, "READY", Outcome.READY),
         ({"status": "Succeeded"}, None, Outcome.SUCCEEDED),
         ({"status": "Failed", "errorInformation": ERROR}, None, Outcome.FAILED),
-        (
-            {
-                "status": "Failed",
-                "errorInformation": ERROR,
-                "rollbackInfo": {"rollbackMessage": "Automatic rollback"},
-            },
-            None,
-            Outcome.ROLLED_BACK,
-        ),
         ({"status": "Stopped"}, None, Outcome.FAILED),
-        (
-            {"status": "Stopped", "rollbackInfo": {"rollbackDeploymentId": "d-2"}},
-            None,
-            Outcome.ROLLED_BACK,
-        ),
     ],
 )
 def test_codedeploy_verdicts(
@@ -47,18 +37,56 @@ def test_codedeploy_verdicts(
     assert (verdict.outcome if verdict else None) is outcome
 
 
-def test_a_failure_names_the_error_and_the_rollback() -> None:
-    info = {
-        "status": "Failed",
-        "errorInformation": ERROR,
-        "rollbackInfo": {"rollbackMessage": "rb"},
-    }
+@pytest.mark.parametrize(
+    ("rollback_status", "outcome"),
+    [
+        (None, None),  # not read yet
+        ("InProgress", None),  # the rollback deployment goes on: wait for it
+        ("Succeeded", Outcome.ROLLED_BACK),
+        ("Failed", Outcome.FAILED),
+        ("Stopped", Outcome.FAILED),
+    ],
+)
+def test_rolled_back_only_when_the_rollback_deployment_succeeded(
+    rollback_status: str | None, outcome: Outcome | None
+) -> None:
+    info = {"status": "Failed", "errorInformation": ERROR, "rollbackInfo": ROLLED}
+    rollback = {"deploymentId": "d-2", "status": rollback_status} if rollback_status else None
+    verdict = judge_codedeploy(info, None, rollback=rollback)
+    assert (verdict.outcome if verdict else None) is outcome
+    if outcome is Outcome.FAILED:
+        assert verdict is not None and "rollback failed: deployment d-2" in verdict.reason
+
+
+@pytest.mark.parametrize(
+    "message", ["Automatic rollback failed", "The deployment cannot be rolled back"]
+)
+def test_a_rollback_message_without_a_rollback_deployment_is_a_failure(message: str) -> None:
+    info = {"status": "Stopped", "rollbackInfo": {"rollbackMessage": message}}
     verdict = judge_codedeploy(info, None)
+    assert verdict is not None and verdict.outcome is Outcome.FAILED
+    assert verdict.reason == f"CodeDeploy deployment was stopped; {message}"
+
+
+def test_a_failure_names_the_error_and_the_rollback() -> None:
+    info = {"status": "Failed", "errorInformation": ERROR, "rollbackInfo": ROLLED}
+    verdict = judge_codedeploy(info, None, rollback={"status": "Succeeded"})
     assert verdict is not None
-    assert (
-        verdict.reason
-        == "CodeDeploy deployment failed: ECS_UPDATE_ERROR: cannot reach a steady state; rb"
+    assert verdict.reason == (
+        "CodeDeploy deployment failed: ECS_UPDATE_ERROR: cannot reach a steady state; "
+        "rolled back by deployment d-2: Automatic rollback triggered"
     )
+
+
+def test_the_termination_wait_counts_as_landed() -> None:
+    info = {"status": "InProgress"}
+    verdict = judge_codedeploy(info, None, events=LANDED)
+    assert verdict is not None and verdict.outcome is Outcome.SUCCEEDED
+    assert "terminating the original task set is pending" in verdict.reason
+    # Only AllowTraffic: the AfterAllowTraffic hook can still fail and roll back.
+    assert judge_codedeploy(info, None, events=LANDED[:1]) is None
+    # After `continue` ended the termination wait, only Succeeded counts.
+    assert judge_codedeploy(info, None, events=LANDED, termination_wait_lands=False) is None
 
 
 def test_traffic_follows_the_lifecycle_events() -> None:
@@ -67,24 +95,26 @@ def test_traffic_follows_the_lifecycle_events() -> None:
     assert traffic_state([("AllowTraffic", "Succeeded")], "Succeeded").startswith(
         "production: replacement"
     )
-    assert traffic_state([("AllowTraffic", "Succeeded")], "Stopped").startswith(
+    assert traffic_state([("AllowTraffic", "Succeeded")], "Stopped", "Succeeded").startswith(
         "production: original"
     )
-
-
-def test_stage_events_of_our_deployment_only() -> None:
-    message = "(service web) (deployment ecs-svc/1) entered lifecycle stage BAKE_TIME."
-    assert ecs_bluegreen.entered_stage(message, "ecs-svc/1") == "BAKE_TIME"
-    assert ecs_bluegreen.entered_stage(message, "ecs-svc/2") is None
-    assert (
-        ecs_bluegreen.entered_stage("(service web) has reached a steady state.", "ecs-svc/1")
-        is None
+    # Past AllowTraffic, only a rollback that succeeded moved production back.
+    assert traffic_state([("AllowTraffic", "Succeeded")], "Stopped", "Failed") == (
+        "production: replacement task set (not rolled back)"
     )
 
 
-def test_stages_are_reached_in_order() -> None:
-    assert ecs_bluegreen.reached("BAKE_TIME", "POST_TEST_TRAFFIC_SHIFT")
-    assert not ecs_bluegreen.reached("SCALE_UP", "POST_TEST_TRAFFIC_SHIFT")
+def test_stages_are_judged_from_what_was_seen_not_from_order() -> None:
+    wanted = "POST_PRODUCTION_TRAFFIC_SHIFT"
+    # LINEAR: the production shift repeats after the stage waited for was seen once.
+    seen = ["TEST_TRAFFIC_SHIFT", "PRODUCTION_TRAFFIC_SHIFT", wanted, "PRODUCTION_TRAFFIC_SHIFT"]
+    assert ecs_bluegreen.reached(seen, "PRODUCTION_TRAFFIC_SHIFT", wanted)
+    assert not ecs_bluegreen.reached(seen[:2], "PRODUCTION_TRAFFIC_SHIFT", wanted)
+    # A stage shorter than a poll: the one after it tells it was passed.
+    assert ecs_bluegreen.reached(["SCALE_UP"], "BAKE_TIME", "POST_TEST_TRAFFIC_SHIFT")
+    assert not ecs_bluegreen.reached([], "SCALE_UP", "POST_TEST_TRAFFIC_SHIFT")
+    # The hook-only stage (no lifecycleStage shows it) is passed once production shifts.
+    assert ecs_bluegreen.reached([], "PRODUCTION_TRAFFIC_SHIFT", "PRE_PRODUCTION_TRAFFIC_SHIFT")
 
 
 def test_the_hook_awaiting_action() -> None:
@@ -98,7 +128,7 @@ def test_the_hook_awaiting_action() -> None:
     assert ecs_bluegreen.awaiting_hook({}) is None
 
 
-def test_our_service_deployment_by_number_else_not_the_one_before() -> None:
+def test_our_service_deployment_is_the_earliest_created_since_our_update() -> None:
     since = datetime(2025, 1, 1, tzinfo=UTC)
     before = {
         "serviceDeploymentArn": "arn:aws:ecs:r:1:service-deployment/c/web/111",
@@ -106,12 +136,19 @@ def test_our_service_deployment_by_number_else_not_the_one_before() -> None:
         "finishedAt": since - timedelta(milliseconds=100),
     }
     ours = {
-        "serviceDeploymentArn": "arn:aws:ecs:r:1:service-deployment/c/web/abc",
-        "createdAt": since,
+        "serviceDeploymentArn": "arn:aws:ecs:r:1:service-deployment/c/web/Xyz9",  # AWS: random
+        "createdAt": since + timedelta(seconds=1),
     }
-    assert ecs_bluegreen.ours([ours, before], since) is ours
-    numbered = {**ours, "serviceDeploymentArn": "arn:aws:ecs:r:1:service-deployment/c/web/222"}
-    assert ecs_bluegreen.ours([before, numbered], since, "ecs-svc/222") is numbered
+    later = {
+        "serviceDeploymentArn": "arn:aws:ecs:r:1:service-deployment/c/web/222",
+        "createdAt": since + timedelta(seconds=30),
+    }
+    assert ecs_bluegreen.ours([later, ours, before], since) is ours
+    # The ARN suffix never overrides createdAt: a later deployment is someone else's.
+    assert ecs_bluegreen.ours([later, ours, before], since, "ecs-svc/222") is ours
+    # It only breaks a tie between ones created at the same moment.
+    twin = {**later, "createdAt": ours["createdAt"]}
+    assert ecs_bluegreen.ours([ours, twin], since, "ecs-svc/222") is twin
 
 
 def test_after_continue_the_service_deployment_decides() -> None:

@@ -11,7 +11,6 @@ from ecs_deploy.errors import InputError
 from ecs_deploy.plan.appspec import (
     check_appspec,
     generated_appspec,
-    load_balancer_target,
     render_appspec,
 )
 
@@ -64,7 +63,8 @@ def test_the_original_is_not_changed_and_the_hash_is_of_the_content() -> None:
         "content": rendered.content,
         "sha256": rendered.sha256,
     }
-    assert load_balancer_target(appspec) == ("app", 8080)
+    info = json.loads(rendered.content)["Resources"][0]["TargetService"]["Properties"]
+    assert info["LoadBalancerInfo"] == {"ContainerName": "app", "ContainerPort": 8080}
 
 
 @pytest.mark.parametrize(
