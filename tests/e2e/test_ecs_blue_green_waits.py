@@ -91,3 +91,36 @@ def test_wait_until_with_rolling_services_and_rollback_of_the_paused_one(
     assert service_deployment(app, arn)["status"] == "ROLLBACK_SUCCESSFUL"
     for name in names:
         wait_for(lambda n=name: service_of(app, n)["taskDefinition"] == before[n], name)
+
+
+def test_post_deploy_tasks_wait_for_services_that_landed_not_ready_ones(
+    app: Any, action: Callable[..., ActionRun], workspace: Any
+) -> None:
+    app.client("ecs").register_task_definition(
+        family="cleanup",
+        networkMode="awsvpc",
+        requiresCompatibilities=["FARGATE"],
+        cpu="256",
+        memory="512",
+        containerDefinitions=[{"name": "cleanup", "image": "r/cleanup:1", "essential": True}],
+    )
+    (workspace / "post-app.yml").write_text(
+        "version: v1\ncluster: demo\nservices:\n"
+        "  - name: web\n    task_definition: taskdefs/web.json\n    containers: [app]\n"
+        "tasks:\n  post:\n    - family: cleanup\n      network_from_service: web\n"
+    )
+    make_blue_green(app)
+    run = action(
+        {
+            "config": "post-app.yml",
+            "image-tag": "2.0",
+            "wait-until": "POST_TEST_TRAFFIC_SHIFT",
+            "poll-interval": "0.2s",
+            "timeout": "60s",
+        }
+    )
+    assert run.exit_code == 0, run.stdout
+    assert run.outputs["outcome"] == "ready"
+    assert app.calls.count("RunTask") == 0  # web is still on its way: clean-up must wait
+    assert "post-deploy tasks not run: the services have not finished deploying" in run.stdout
+    assert "post-deploy tasks not run" in run.summary
