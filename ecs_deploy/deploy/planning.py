@@ -23,25 +23,10 @@ from ecs_deploy.errors import InputError, PreflightError, SourceLocation
 from ecs_deploy.plan.changes import apply_changes
 from ecs_deploy.plan.deployment import DeployPlan, ServicePlan, TaskDefinitionPlan, TaskRunPlan
 from ecs_deploy.plan.diff import diff_lines, same_task_definition
+from ecs_deploy.plan.document import DESCRIBE_ONLY_FIELDS
 from ecs_deploy.plan.normalize import normalize_for_register
 from ecs_deploy.plan.strategy import Strategy
 from ecs_deploy.plan.taskdef import render
-
-# What DescribeTaskDefinition returns and RegisterTaskDefinition refuses: dropping these is
-# expected (pasted describe output), so only other dropped keys are worth a warning.
-DESCRIBE_ONLY_FIELDS = frozenset(
-    {
-        "taskDefinitionArn",
-        "revision",
-        "status",
-        "requiresAttributes",
-        "compatibilities",
-        "registeredAt",
-        "registeredBy",
-        "deregisteredAt",
-        "deleteRequestedAt",
-    }
-)
 
 
 def build_plan(settings: Settings, ecs: EcsApi) -> DeployPlan:

@@ -67,17 +67,36 @@ def list_service_deployments(
     return answer
 
 
+def _describe_each(
+    backend: EC2ContainerServiceBackend,
+    arns: list[str],
+    kind: str,
+    render: Callable[[Any, str], dict[str, Any] | None],
+) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+    """Describe-by-ARN the ECS way: what exists, and a MISSING failure for the rest.
+
+    `render(service, id)` gives the description, or None when the service has no such record.
+    """
+    found_items, failures = [], []
+    for arn in arns:
+        service = _find(backend, arn, kind)
+        item = render(service, _last(arn)) if service is not None else None
+        if item is None:
+            failures.append({"arn": arn, "reason": "MISSING"})
+        else:
+            found_items.append(item)
+    return found_items, failures
+
+
 def describe_service_deployments(
     backend: EC2ContainerServiceBackend, params: dict[str, Any]
 ) -> dict[str, Any]:
-    deployments, failures = [], []
-    for arn in _arns(params, "serviceDeploymentArns"):
-        found = _find(backend, arn, "service-deployment")
-        record = runtime_of(found).service_deployments.get(_last(arn)) if found else None
-        if found is None or record is None:
-            failures.append({"arn": arn, "reason": "MISSING"})
-        else:
-            deployments.append(_full(backend, found, record))
+    def render(service: Any, record_id: str) -> dict[str, Any] | None:
+        record = runtime_of(service).service_deployments.get(record_id)
+        return None if record is None else _full(backend, service, record)
+
+    arns = _arns(params, "serviceDeploymentArns")
+    deployments, failures = _describe_each(backend, arns, "service-deployment", render)
     return {"serviceDeployments": deployments, "failures": failures}
 
 
@@ -106,14 +125,12 @@ def stop_service_deployment(
 def describe_service_revisions(
     backend: EC2ContainerServiceBackend, params: dict[str, Any]
 ) -> dict[str, Any]:
-    revisions, failures = [], []
-    for arn in _arns(params, "serviceRevisionArns"):
-        found = _find(backend, arn, "service-revision")
-        revision = runtime_of(found).revisions.get(_last(arn)) if found else None
-        if found is None or revision is None:
-            failures.append({"arn": arn, "reason": "MISSING"})
-        else:
-            revisions.append(_revision(backend, found, revision))
+    def render(service: Any, revision_id: str) -> dict[str, Any] | None:
+        revision = runtime_of(service).revisions.get(revision_id)
+        return None if revision is None else _revision(backend, service, revision)
+
+    arns = _arns(params, "serviceRevisionArns")
+    revisions, failures = _describe_each(backend, arns, "service-revision", render)
     return {"serviceRevisions": revisions, "failures": failures}
 
 

@@ -14,6 +14,22 @@ from ecs_deploy.errors import InputError, SourceLocation
 from ecs_deploy.plan.jsontypes import JsonDict
 from ecs_deploy.plan.values import kind
 
+# What DescribeTaskDefinition returns and RegisterTaskDefinition refuses. Dropping these is
+# expected (pasted describe output); other dropped keys are worth a warning.
+DESCRIBE_ONLY_FIELDS = frozenset(
+    {
+        "taskDefinitionArn",
+        "revision",
+        "status",
+        "requiresAttributes",
+        "compatibilities",
+        "registeredAt",
+        "registeredBy",
+        "deregisteredAt",
+        "deleteRequestedAt",
+    }
+)
+
 _EXPECTED = (
     "expected a task definition (an object with a 'containerDefinitions' list) or "
     "describe-task-definition output (an object with 'taskDefinition')"

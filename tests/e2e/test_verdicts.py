@@ -219,10 +219,9 @@ def test_verdict_within_one_poll_interval_of_ecs(
         if c.deployment_id == deployment_id and c.field == "rolloutState" and c.value == final
     ]
     polls = [c.at for c in app.calls.operations() if c.operation == "DescribeServices"]
-    verdict_poll = min(at for at in polls if at >= marked)
-    assert verdict_poll - marked <= POLL + 0.1  # one poll interval, plus scheduling slack
-    # ...and no poll after the verdict: the run stops asking once it knows.
-    assert [at for at in polls if at > verdict_poll] == []
+    # Counted in polls, not wall seconds (a loaded machine stretches seconds, not polls): the
+    # first poll after ECS decided gives the verdict, and the run stops asking once it knows.
+    assert len([at for at in polls if at >= marked]) == 1
 
 
 def test_polling_batches_services(app: Any, action: Callable[..., ActionRun]) -> None:

@@ -18,22 +18,13 @@ from botocore.exceptions import ParamValidationError
 from moto import mock_aws
 
 from ecs_deploy.aws.model import register_task_definition_shape
+from ecs_deploy.plan.document import DESCRIBE_ONLY_FIELDS
 from ecs_deploy.plan.taskdef import render
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "taskdefs"
 NEW_TAG = "integration-2"
 # Describe-only members, which the register payload must not carry.
-READ_ONLY = {
-    "taskDefinitionArn",
-    "revision",
-    "status",
-    "requiresAttributes",
-    "compatibilities",
-    "registeredAt",
-    "registeredBy",
-    "deregisteredAt",
-    "deleteRequestedAt",
-}
+READ_ONLY = DESCRIBE_ONLY_FIELDS
 
 
 @pytest.fixture
