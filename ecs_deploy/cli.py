@@ -67,7 +67,7 @@ def deploy_command(raw: Mapping[str, str], environ: Mapping[str, str]) -> int:
         clients = Clients(
             ecs=EcsApi(session.ecs(), partial(session.renewed, "ecs")),
             logs=LogsApi(session.logs(), session.logs),
-            codedeploy=CodeDeployApi(session.codedeploy()),
+            codedeploy=CodeDeployApi(session.codedeploy(), partial(session.renewed, "codedeploy")),
         )
         return run_deploy(settings, clients, reporter, SystemClock()), settings.github
 

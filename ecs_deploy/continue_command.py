@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Mapping
+from functools import partial
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -51,18 +52,21 @@ def continue_command(raw: Mapping[str, str], environ: Mapping[str, str]) -> int:
     from ecs_deploy.config.continuing import build_continue_settings
     from ecs_deploy.deploy.clock import SystemClock
     from ecs_deploy.deploy.continuing import run_continue
+    from ecs_deploy.deploy.watch import SourceReader, WatchLoop
     from ecs_deploy.edge import run_at_edge
 
     def work(reporter: Reporter) -> tuple[RunResult, GitHubFiles]:
         settings = build_continue_settings(raw, environ)
         session = AwsSession(region=settings.region)
-        result = run_continue(
-            settings,
-            EcsApi(session.ecs()),
-            CodeDeployApi(session.codedeploy()),
-            reporter,
+        ecs = EcsApi(session.ecs(), partial(session.renewed, "ecs"))
+        codedeploy = CodeDeployApi(session.codedeploy(), partial(session.renewed, "codedeploy"))
+        loop = WatchLoop(
+            SourceReader(ecs, codedeploy),
             SystemClock(),
+            reporter,
+            poll_interval=settings.poll_interval_seconds,
         )
+        result = run_continue(settings, ecs, codedeploy, reporter, loop)
         return result, settings.github
 
     return run_at_edge(environ, work)

@@ -64,5 +64,11 @@ class CredentialsExpired(AwsError):
     """Credentials expired mid-run (short-lived web-identity or SSO sessions)."""
 
 
+class OperationUnsupported(AwsError):
+    """The endpoint does not have the operation (a 4xx such as UnknownOperationException).
+
+    Never a 5xx: a server error is transient and retried, not a sign the API is missing."""
+
+
 class DeploymentFailed(DeployError):
     """A deployment did not land (failed, rolled back, timed out)."""

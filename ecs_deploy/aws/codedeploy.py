@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import botocore.exceptions
 
 from ecs_deploy.aws.errors import aws_call, error_code, translate
+from ecs_deploy.aws.state import CodeDeployDeployment, LifecycleEvents
 from ecs_deploy.errors import PreflightError
+
+# ListDeploymentTargets / BatchGetDeploymentTargets raise these while a deployment has not
+# started or has no target yet (codedeploy's service model declares both): no events yet, not
+# an IAM problem.
+_NO_TARGETS_YET = frozenset(
+    {"DeploymentNotStartedException", "DeploymentTargetDoesNotExistException"}
+)
 
 # Deployments in these states hold the group: CodeDeploy refuses another one meanwhile.
 ACTIVE_STATUSES = ("Created", "Queued", "InProgress", "Baking", "Ready")
@@ -21,8 +30,16 @@ _MISSING = {
 
 
 class CodeDeployApi:
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: Any, renew_client: Callable[[], Any] | None = None) -> None:
         self._client = client
+        self._renew_client = renew_client
+
+    def renew_credentials(self) -> bool:
+        """A new client from the default credential chain; False when there is no way to."""
+        if self._renew_client is None:
+            return False
+        self._client = self._renew_client()
+        return True
 
     @property
     def region(self) -> str:
@@ -78,25 +95,34 @@ class CodeDeployApi:
             response = self._client.create_deployment(**params)
         return str(response["deploymentId"])
 
-    def get_deployment(self, deployment_id: str) -> dict[str, Any]:
+    def get_deployment(self, deployment_id: str) -> CodeDeployDeployment:
         with aws_call("GetDeployment"):
             response = self._client.get_deployment(deploymentId=deployment_id)
-        return dict(response["deploymentInfo"])
+        return CodeDeployDeployment.from_api(response["deploymentInfo"])
 
-    def lifecycle_events(self, deployment_id: str) -> list[dict[str, Any]]:
-        """The ECS target's lifecycle events, in order (empty before CodeDeploy lists them)."""
-        with aws_call("ListDeploymentTargets"):
+    def lifecycle_events(self, deployment_id: str) -> LifecycleEvents:
+        """The ECS target's lifecycle events, in order: empty before the deployment started
+        or before CodeDeploy lists its target (DeploymentNotStartedException and friends)."""
+        try:
             target_ids = self._client.list_deployment_targets(deploymentId=deployment_id).get(
                 "targetIds", []
             )
-        if not target_ids:
-            return []
-        with aws_call("BatchGetDeploymentTargets"):
+            if not target_ids:
+                return ()
             targets = self._client.batch_get_deployment_targets(
                 deploymentId=deployment_id, targetIds=target_ids[:1]
             ).get("deploymentTargets", [])
+        except botocore.exceptions.ClientError as exc:
+            if error_code(exc) in _NO_TARGETS_YET:
+                return ()
+            raise translate("ListDeploymentTargets/BatchGetDeploymentTargets", exc) from exc
+        except botocore.exceptions.BotoCoreError as exc:
+            raise translate("ListDeploymentTargets", exc) from exc
         ecs_target = (targets[0].get("ecsTarget") if targets else None) or {}
-        return list(ecs_target.get("lifecycleEvents") or [])
+        return tuple(
+            (str(event.get("lifecycleEventName")), str(event.get("status")))
+            for event in ecs_target.get("lifecycleEvents") or ()
+        )
 
     def stop_deployment(self, deployment_id: str, *, auto_rollback: bool) -> None:
         with aws_call("StopDeployment"):

@@ -10,21 +10,18 @@ import botocore.exceptions
 import botocore.validate
 
 from ecs_deploy.aws.errors import (
-    ACCESS_DENIED_CODES,
     aws_call,
     describe_validation_report,
     error_code,
     translate,
 )
 from ecs_deploy.aws.model import ecs_input_shape
+from ecs_deploy.aws.state import EcsService, EcsTask, ServiceDeploymentRecord, ServiceRevision
 from ecs_deploy.errors import InputError, PreflightError
 
 DESCRIBE_SERVICES_MAX = 10  # DescribeServices accepts at most 10 services per call
 DESCRIBE_TASKS_MAX = 100  # DescribeTasks accepts at most 100 tasks per call
-# What an endpoint without the service deployments API answers (moto, older emulators).
-_UNSUPPORTED_CODES = frozenset(
-    {"UnknownOperationException", "InvalidAction", "NotImplemented", "404", "500", "501"}
-)
+MAX_SERVICE_DEPLOYMENTS = 20  # DescribeServiceDeployments / DescribeServiceRevisions take 20
 
 
 def chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
@@ -38,8 +35,6 @@ class EcsApi:
     def __init__(self, client: Any, renew_client: Callable[[], Any] | None = None) -> None:
         self._client = client
         self._renew_client = renew_client
-        # Learned on first use: None = not tried yet.
-        self._service_deployments_supported: bool | None = None
 
     @property
     def region(self) -> str:
@@ -142,18 +137,32 @@ class EcsApi:
             response = self._client.update_service(**params)
         return dict(response["service"])
 
-    def list_task_arns(
-        self, cluster: str, *, started_by: str | None = None, desired_status: str = "STOPPED"
-    ) -> list[str]:
-        """Every page of ListTasks (fabfuel stopped at the first 100)."""
-        params: dict[str, Any] = {"cluster": cluster, "desiredStatus": desired_status}
-        if started_by:
-            params["startedBy"] = started_by
+    def service_states(self, cluster: str, names: Sequence[str]) -> dict[str, EcsService | None]:
+        """Each service as typed state; None for one ECS reports missing."""
+        found, missing = self.describe_services(cluster, names)
+        states: dict[str, EcsService | None] = {
+            name: EcsService.from_api(raw) for name, raw in found.items()
+        }
+        states.update({name: None for name in missing if name not in states})
+        return states
+
+    def stopped_tasks(self, cluster: str, service: str, started_by: str) -> list[EcsTask]:
+        """The stopped tasks of one deployment of a service.
+
+        ListTasks by serviceName + desiredStatus, then keep the tasks whose startedBy is the
+        deployment: botocore's model says "When you specify startedBy as the filter, it must
+        be the only filter that you use", so startedBy is never combined with another filter.
+        Every page is read (fabfuel stopped at the first 100).
+        """
         arns: list[str] = []
         with aws_call("ListTasks"):
-            for page in self._client.get_paginator("list_tasks").paginate(**params):
+            pages = self._client.get_paginator("list_tasks").paginate(
+                cluster=cluster, serviceName=service, desiredStatus="STOPPED"
+            )
+            for page in pages:
                 arns.extend(page.get("taskArns", []))
-        return arns
+        tasks = [EcsTask.from_api(raw) for raw in self.describe_tasks(cluster, arns)]
+        return [task for task in tasks if task.started_by == started_by]
 
     def describe_tasks(self, cluster: str, arns: Sequence[str]) -> list[dict[str, Any]]:
         """In chunks of 100, the most DescribeTasks accepts."""
@@ -166,49 +175,52 @@ class EcsApi:
 
     def service_deployments_since(
         self, cluster: str, service: str, since: datetime
-    ) -> list[dict[str, Any]] | None:
-        """Service deployments created since `since`, newest first; None where the API is absent.
+    ) -> list[ServiceDeploymentRecord]:
+        """Service deployments created since `since`, newest first (first 20).
 
-        The API (2024-10) says what happened to a deployment, rollbacks included, in its own
-        words. Older endpoints and emulators lack it: the caller falls back to rolloutState.
+        Raises OperationUnsupported where the API is absent (a 4xx; a 5xx is transient),
+        AccessDenied where the policy lacks it: the caller stops asking after either.
         """
-        if self._service_deployments_supported is False:
-            return None
-        operation = "ListServiceDeployments"
-        try:
+        with aws_call("ListServiceDeployments"):
             listed = self._client.list_service_deployments(
                 cluster=cluster, service=service, createdAt={"after": since}
             )
-            arns = [item["serviceDeploymentArn"] for item in listed.get("serviceDeployments", [])]
-            operation = "DescribeServiceDeployments"
-            described = (
-                self._client.describe_service_deployments(serviceDeploymentArns=arns[:20])
-                if arns
-                else {}
+        arns = [item["serviceDeploymentArn"] for item in listed.get("serviceDeployments", [])]
+        if not arns:
+            return []
+        with aws_call("DescribeServiceDeployments"):
+            described = self._client.describe_service_deployments(
+                serviceDeploymentArns=arns[:MAX_SERVICE_DEPLOYMENTS]
             )
-        except botocore.exceptions.ClientError as exc:
-            code = error_code(exc)
-            if code in _UNSUPPORTED_CODES:
-                self._service_deployments_supported = False
-                return None
-            if code in ACCESS_DENIED_CODES:
-                # The policy lacks ecs:ListServiceDeployments: the caller warns once, and every
-                # later poll of this run falls back to rolloutState without asking again.
-                self._service_deployments_supported = False
-            raise translate(operation, exc) from exc
-        except botocore.exceptions.BotoCoreError as exc:
-            raise translate(operation, exc) from exc
-        self._service_deployments_supported = True
-        found = list(described.get("serviceDeployments", []))
-        return sorted(found, key=lambda item: item.get("createdAt") or since, reverse=True)
+        found = [
+            ServiceDeploymentRecord.from_api(raw) for raw in described.get("serviceDeployments", [])
+        ]
+        return sorted(found, key=lambda r: r.created_at or since, reverse=True)
+
+    def service_revisions(self, arns: Sequence[str]) -> dict[str, ServiceRevision]:
+        """Service revisions by ARN (what a service deployment deploys: its task definition)."""
+        revisions: dict[str, ServiceRevision] = {}
+        for batch in chunks(list(dict.fromkeys(arns)), MAX_SERVICE_DEPLOYMENTS):
+            with aws_call("DescribeServiceRevisions"):
+                response = self._client.describe_service_revisions(serviceRevisionArns=list(batch))
+            for raw in response.get("serviceRevisions", []):
+                revision = ServiceRevision(
+                    arn=str(raw.get("serviceRevisionArn", "")),
+                    task_definition=str(raw.get("taskDefinition", "")),
+                    created_at=raw.get("createdAt")
+                    if isinstance(raw.get("createdAt"), datetime)
+                    else None,
+                )
+                revisions[revision.arn] = revision
+        return revisions
 
     # -- ECS-native blue/green ---------------------------------------------------------------
-    def describe_service_deployment(self, arn: str) -> dict[str, Any] | None:
+    def describe_service_deployment(self, arn: str) -> ServiceDeploymentRecord | None:
         """One service deployment by ARN; None when ECS does not know it."""
         with aws_call("DescribeServiceDeployments"):
             response = self._client.describe_service_deployments(serviceDeploymentArns=[arn])
         found = response.get("serviceDeployments") or []
-        return dict(found[0]) if found else None
+        return ServiceDeploymentRecord.from_api(found[0]) if found else None
 
     def continue_service_deployment(self, arn: str, hook_id: str, action: str) -> None:
         """Answer a PAUSE lifecycle hook: CONTINUE or ROLLBACK."""

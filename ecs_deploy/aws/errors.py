@@ -14,19 +14,48 @@ from ecs_deploy.errors import (
     CredentialsExpired,
     DeployError,
     InputError,
+    OperationUnsupported,
     TransientAwsError,
 )
 
 ACCESS_DENIED_CODES = frozenset({"AccessDeniedException", "AccessDenied", "UnauthorizedOperation"})
 _EXPIRED_CODES = frozenset({"ExpiredToken", "ExpiredTokenException", "RequestExpired"})
+# Throttling and server errors: botocore's own retryable codes (botocore/data/_retry.json and
+# botocore/retries/standard.py), met again once its retries ran out. Any HTTP 5xx is transient
+# too, whatever its code.
 _TRANSIENT_CODES = frozenset(
-    {"ServerException", "ServiceUnavailable", "InternalFailure", "ThrottlingException"}
+    {
+        "ServerException",
+        "ServiceUnavailable",
+        "ServiceUnavailableException",
+        "InternalFailure",
+        "InternalServerError",
+        "InternalError",
+        "ThrottlingException",
+        "Throttling",
+        "ThrottledException",
+        "RequestThrottled",
+        "RequestThrottledException",
+        "TooManyRequestsException",
+        "RequestLimitExceeded",
+        "BandwidthLimitExceeded",
+        "SlowDown",
+        "PriorRequestNotComplete",
+        "EC2ThrottledException",
+        "RequestTimeout",
+        "RequestTimeoutException",
+    }
 )
+# What an endpoint that lacks an operation answers: a 4xx (AWS JSON protocols answer
+# UnknownOperationException; some endpoints UnsupportedFeatureException or InvalidAction).
+_UNSUPPORTED_CODES = frozenset(
+    {"UnknownOperationException", "UnsupportedFeatureException", "InvalidAction", "404"}
+)
+# Resets, closed connections and timeouts (HTTPClientError covers ConnectionClosedError and
+# ReadTimeoutError; ConnectionError covers EndpointConnectionError and ConnectTimeoutError).
 _TRANSIENT_EXCEPTIONS = (
-    botocore.exceptions.EndpointConnectionError,
-    botocore.exceptions.ConnectionClosedError,
-    botocore.exceptions.ReadTimeoutError,
-    botocore.exceptions.ConnectTimeoutError,
+    botocore.exceptions.HTTPClientError,
+    botocore.exceptions.ConnectionError,
 )
 
 
@@ -38,6 +67,13 @@ def error_message(exc: botocore.exceptions.ClientError) -> str:
     return str(exc.response.get("Error", {}).get("Message", "")).strip()
 
 
+def http_status(exc: botocore.exceptions.ClientError) -> int:
+    try:
+        return int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
 def translate(operation: str, exc: Exception) -> DeployError:
     """The project's error for a failed call: which call, and what AWS said."""
     if isinstance(exc, botocore.exceptions.ClientError):
@@ -45,10 +81,15 @@ def translate(operation: str, exc: Exception) -> DeployError:
         message = f"{operation} failed: {code}: {error_message(exc)}"
         if code in _EXPIRED_CODES:
             return CredentialsExpired(message)
-        if code in _TRANSIENT_CODES:
+        if code in _TRANSIENT_CODES or http_status(exc) >= 500 or code.startswith("5"):
             return TransientAwsError(message)
         if code in ACCESS_DENIED_CODES:
             return AccessDenied(message)
+        if code in _UNSUPPORTED_CODES or (
+            # ECS: ClientException "This operation isn't supported in this Region."
+            code == "ClientException" and "supported in this region" in message.lower()
+        ):
+            return OperationUnsupported(message)
         return AwsError(message)
     if isinstance(exc, botocore.exceptions.ParamValidationError):
         report = str(exc.kwargs.get("report", ""))

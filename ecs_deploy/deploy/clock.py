@@ -5,9 +5,6 @@ from __future__ import annotations
 import time
 from typing import Protocol
 
-# Polls in a row that may fail transiently (network, 5xx) before a wait gives up on ECS.
-MAX_CONSECUTIVE_POLL_ERRORS = 5
-
 
 class Clock(Protocol):
     def now(self) -> float: ...

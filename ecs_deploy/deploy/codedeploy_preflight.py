@@ -9,19 +9,21 @@ Its wait times are kept for the deadline.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ecs_deploy.aws.codedeploy import CodeDeployApi
 from ecs_deploy.config.bluegreen import WAIT_UNTIL_READY
-from ecs_deploy.errors import DeployError, PreflightError
+from ecs_deploy.errors import AccessDenied, DeployError, PreflightError
 from ecs_deploy.plan.deployment import DeployPlan, ServicePlan
 from ecs_deploy.plan.strategy import CodeDeployPlan
 
 MAX_WAIT_SECONDS = 6 * 60 * 60  # the official action's cap on its whole wait
 
 
-def preflight_codedeploy(plan: DeployPlan, codedeploy: CodeDeployApi | None) -> DeployPlan:
+def preflight_codedeploy(
+    plan: DeployPlan, codedeploy: CodeDeployApi | None, warn: Callable[[str], None] = lambda _: None
+) -> DeployPlan:
     """The plan with each CodeDeploy service's group wait filled in; PreflightError if unfit."""
     services = []
     for service in plan.services:
@@ -29,12 +31,17 @@ def preflight_codedeploy(plan: DeployPlan, codedeploy: CodeDeployApi | None) -> 
         if spec is not None and service.needs_update:
             if codedeploy is None:
                 raise DeployError(f"{service.name}: CodeDeploy is needed but no client was given")
-            service = _checked(service, spec, codedeploy)
+            service = _checked(service, spec, codedeploy, warn)
         services.append(service)
     return dataclasses.replace(plan, services=tuple(services))
 
 
-def _checked(service: ServicePlan, spec: CodeDeployPlan, codedeploy: CodeDeployApi) -> ServicePlan:
+def _checked(
+    service: ServicePlan,
+    spec: CodeDeployPlan,
+    codedeploy: CodeDeployApi,
+    warn: Callable[[str], None],
+) -> ServicePlan:
     group = codedeploy.check_deployment_group(spec.application, spec.deployment_group)
     where = f"deployment group '{spec.deployment_group}' (application '{spec.application}')"
     cluster = service.cluster.rsplit("/", 1)[-1]
@@ -56,7 +63,12 @@ def _checked(service: ServicePlan, spec: CodeDeployPlan, codedeploy: CodeDeployA
             f"{ready.get('actionOnTimeout') or 'CONTINUE_DEPLOYMENT'}, so traffic would move to "
             "production without waiting; nothing was changed"
         )
-    active = codedeploy.active_deployments(spec.application, spec.deployment_group)
+    try:
+        active = codedeploy.active_deployments(spec.application, spec.deployment_group)
+    except AccessDenied as exc:
+        # CreateDeployment refuses a second deployment of the group itself.
+        warn(f"{exc}; not checked whether {where} has a deployment in progress")
+        active = []
     if active:
         raise PreflightError(
             f"service '{service.name}': {where} has a deployment in progress "

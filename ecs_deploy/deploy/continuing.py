@@ -7,24 +7,33 @@ automatic rollback. Then, unless told not to, wait for the verdict.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from ecs_deploy.aws.codedeploy import CodeDeployApi
 from ecs_deploy.aws.ecs import EcsApi
+from ecs_deploy.aws.state import CodeDeployDeployment, ServiceDeploymentRecord
 from ecs_deploy.config.bluegreen import ContinueAction
 from ecs_deploy.config.continuing import ContinueSettings
 from ecs_deploy.config.durations import format_duration
-from ecs_deploy.deploy import ecs_bluegreen
-from ecs_deploy.deploy.clock import Clock
-from ecs_deploy.deploy.codedeploy import (
-    CodeDeployTarget,
-    CodeDeployWatcher,
+from ecs_deploy.deploy.strategies import ecs_blue_green
+from ecs_deploy.deploy.strategies.codedeploy import (
+    CodeDeployTracker,
     console_link,
     traffic_moved,
+    watch_codedeploy,
 )
 from ecs_deploy.deploy.verdict import Verdict
+from ecs_deploy.deploy.watch import (
+    Note,
+    Read,
+    RecordRead,
+    Snapshot,
+    Step,
+    Watched,
+    WatchLoop,
+    unreadable,
+)
 from ecs_deploy.errors import AwsError, DeployError, InputError, PreflightError
 from ecs_deploy.report.console import Reporter
 from ecs_deploy.results import BlueGreenResult, Outcome, RunResult, ServiceResult
@@ -61,30 +70,68 @@ def run_continue(
     ecs: EcsApi,
     codedeploy: CodeDeployApi | None,
     reporter: Reporter,
-    clock: Clock,
+    loop: WatchLoop,
 ) -> RunResult:
     target = settings.target
     ref = ServiceDeploymentRef.parse(target.deployment)
     if ref is not None:
-        return _continue_ecs(settings, ref, ecs, reporter, clock)
+        return _continue_ecs(settings, ref, ecs, reporter, loop)
     if codedeploy is None:
         raise DeployError(f"{target.deployment}: CodeDeploy is needed but no client was given")
-    return _continue_codedeploy(settings, codedeploy, reporter, clock)
+    return _continue_codedeploy(settings, codedeploy, reporter, loop)
 
 
-def judge_service_deployment(record: Mapping[str, Any], answered_hook: str) -> Verdict | None:
+def judge_service_deployment(record: ServiceDeploymentRecord, answered_hook: str) -> Verdict | None:
     """After a hook was answered: final, paused again at another hook, or None (going on)."""
-    status = str(record.get("status") or "")
-    reason = str(record.get("statusReason") or "")
+    status, reason = record.status, record.status_reason
     if status in _FINAL:
         return Verdict(
             _FINAL[status], f"service deployment {status}" + (f": {reason}" if reason else "")
         )
-    hook = ecs_bluegreen.awaiting_hook(record)
-    if hook is not None and hook != answered_hook:
-        stage = record.get("lifecycleStage") or "a later stage"
+    hook = record.awaiting_hook
+    if hook is not None and hook != answered_hook and record.going_forward:
+        stage = record.lifecycle_stage or "a later stage"
         return Verdict(Outcome.READY, f"paused again at {stage} (PAUSE hook {hook})")
     return None
+
+
+@dataclass
+class ServiceDeploymentTracker:
+    """Follows a service deployment after `continue` answered its hook (no AWS calls)."""
+
+    name: str
+    arn: str
+    answered_hook: str
+    started_at: float
+    deadline: float
+    last_line: str = ""
+    record: ServiceDeploymentRecord | None = None
+
+    def reads(self) -> Iterable[Read]:
+        yield RecordRead(self.arn)
+
+    def followups(self, snapshot: Snapshot) -> Iterable[Read]:
+        return ()
+
+    def observe(self, snapshot: Snapshot, now: float) -> Step:
+        read = RecordRead(self.arn)
+        permanent = unreadable(snapshot, read)
+        if permanent is not None:
+            raise AwsError(f"{self.name}: cannot read the service deployment: {permanent}")
+        record = snapshot.get(read)
+        if not isinstance(record, ServiceDeploymentRecord):
+            return Step()
+        self.record = record
+        notes: tuple[tuple[Note, str], ...] = ()
+        line = f"{record.status or 'unknown'}, stage {record.lifecycle_stage or '-'}"
+        if line != self.last_line:
+            self.last_line = line
+            notes = ((Note.PROGRESS, line),)
+        return Step(judge_service_deployment(record, self.answered_hook), notes)
+
+    def expire(self, now: float) -> Verdict | None:
+        waited = format_duration(self.deadline - self.started_at)
+        return Verdict(Outcome.TIMED_OUT, f"no verdict after {waited}: {self.last_line}")
 
 
 def _continue_ecs(
@@ -92,72 +139,54 @@ def _continue_ecs(
     ref: ServiceDeploymentRef,
     ecs: EcsApi,
     reporter: Reporter,
-    clock: Clock,
+    loop: WatchLoop,
 ) -> RunResult:
     record = ecs.describe_service_deployment(ref.arn)
     if record is None:
         raise PreflightError(f"service deployment {ref.arn} not found")
-    hook = settings.target.hook_id or ecs_bluegreen.awaiting_hook(record)
+    hook = settings.target.hook_id or record.awaiting_hook
     if hook is None:
         raise PreflightError(
             f"service deployment {ref.arn} is not paused at a lifecycle hook "
-            f"(status {record.get('status')}, stage {record.get('lifecycleStage', 'unknown')}); "
+            f"(status {record.status}, stage {record.lifecycle_stage or 'unknown'}); "
             "nothing was sent"
         )
     action = settings.target.action.value
     ecs.continue_service_deployment(ref.arn, hook, action)
     reporter.info(f"{ref.service}: sent {action} to hook {hook} of {ref.arn}")
+    clock = loop.clock
     started = clock.now()
     verdict = Verdict(Outcome.STARTED, f"{action} sent; not waited for")
+    seconds = 0.0
     if settings.wait:
-        verdict = _wait_for_service_deployment(settings, ref, hook, ecs, reporter, clock)
-        record = ecs.describe_service_deployment(ref.arn) or record
-    seconds = clock.now() - started
-    reporter.verdict(ref.service, verdict.outcome, verdict.reason, seconds)
-    stage = str(record.get("lifecycleStage")) if record.get("lifecycleStage") else None
+        tracker = ServiceDeploymentTracker(
+            ref.service, ref.arn, hook, started, started + settings.timeout_seconds
+        )
+        watched = loop.run([Watched(tracker)])[ref.service]
+        verdict, seconds = watched.verdict, watched.seconds
+        record = tracker.record or record
+    else:
+        reporter.verdict(ref.service, verdict.outcome, verdict.reason, seconds)
+    stage = record.lifecycle_stage
     blue_green = BlueGreenResult(
         strategy="ecs_blue_green",
         deployment_arn=ref.arn,
-        status=str(record.get("status") or "") or None,
+        status=record.status or None,
         stage=stage,
-        traffic=ecs_bluegreen.traffic(stage, verdict.outcome),
-        hook_id=ecs_bluegreen.awaiting_hook(record) if verdict.outcome is Outcome.READY else None,
+        traffic=ecs_blue_green.traffic(stage, verdict.outcome),
+        hook_id=record.awaiting_hook if verdict.outcome is Outcome.READY else None,
     )
     asked = settings.target.action is ContinueAction.ROLLBACK
     return _run_result(ref.cluster, ref.service, verdict, seconds, blue_green, asked)
 
 
-def _wait_for_service_deployment(
-    settings: ContinueSettings,
-    ref: ServiceDeploymentRef,
-    hook: str,
-    ecs: EcsApi,
-    reporter: Reporter,
-    clock: Clock,
-) -> Verdict:
-    deadline = clock.now() + settings.timeout_seconds
-    last = ""
-    while True:
-        record = ecs.describe_service_deployment(ref.arn) or {}
-        line = f"{record.get('status', 'unknown')}, stage {record.get('lifecycleStage', '-')}"
-        if line != last:
-            last = line
-            reporter.progress(ref.service, line)
-        verdict = judge_service_deployment(record, hook)
-        if verdict is not None:
-            return verdict
-        if clock.now() >= deadline:
-            waited = format_duration(settings.timeout_seconds)
-            return Verdict(Outcome.TIMED_OUT, f"no verdict after {waited}: {line}")
-        clock.sleep(min(settings.poll_interval_seconds, max(0.0, deadline - clock.now())))
-
-
 def _continue_codedeploy(
-    settings: ContinueSettings, codedeploy: CodeDeployApi, reporter: Reporter, clock: Clock
+    settings: ContinueSettings, codedeploy: CodeDeployApi, reporter: Reporter, loop: WatchLoop
 ) -> RunResult:
+    clock = loop.clock
     deployment_id = settings.target.deployment
     info = codedeploy.get_deployment(deployment_id)
-    status = str(info.get("status") or "")
+    status = info.status
     terminating = status == "InProgress" and traffic_moved(_events(codedeploy, deployment_id))
     if status != "Ready" and not terminating:
         raise PreflightError(
@@ -185,14 +214,7 @@ def _continue_codedeploy(
             link=console_link(codedeploy.region, deployment_id),
         )
         return _run_result(cluster, service, verdict, 0.0, blue_green, asked)
-    watcher = CodeDeployWatcher(
-        codedeploy,
-        clock,
-        reporter,
-        poll_interval=settings.poll_interval_seconds,
-        stop_on_timeout=False,
-    )
-    target = CodeDeployTarget(
+    tracker = CodeDeployTracker(
         service,
         deployment_id,
         now,
@@ -200,25 +222,23 @@ def _continue_codedeploy(
         # Continued past Ready it lands at the termination wait; ended that wait, at Succeeded.
         termination_wait_lands=not terminating,
     )
-    watched = watcher.watch_targets([target])[service]
+    watched = loop.run([watch_codedeploy(tracker, codedeploy, clock)])[service]
     return _run_result(
         cluster, service, watched.verdict, watched.seconds, watched.blue_green, asked
     )
 
 
-def _events(codedeploy: CodeDeployApi, deployment_id: str) -> list[tuple[str, str]]:
+def _events(codedeploy: CodeDeployApi, deployment_id: str) -> tuple[tuple[str, str], ...]:
     """Lifecycle events by name and status; none when IAM denies them."""
     try:
-        events = codedeploy.lifecycle_events(deployment_id)
+        return codedeploy.lifecycle_events(deployment_id)
     except AwsError:
-        return []
-    return [(str(e.get("lifecycleEventName")), str(e.get("status"))) for e in events]
+        return ()
 
 
-def _ecs_service_of(codedeploy: CodeDeployApi, info: Mapping[str, Any]) -> tuple[str, str]:
+def _ecs_service_of(codedeploy: CodeDeployApi, info: CodeDeployDeployment) -> tuple[str, str]:
     """The cluster and service the deployment group deploys (for messages and the summary)."""
-    application = str(info.get("applicationName") or "")
-    group_name = str(info.get("deploymentGroupName") or "")
+    application, group_name = info.application, info.group
     group = codedeploy.check_deployment_group(application, group_name)
     first = (group.get("ecsServices") or [{}])[0]
     return str(first.get("clusterName") or application), str(first.get("serviceName") or group_name)

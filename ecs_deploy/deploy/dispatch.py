@@ -1,21 +1,29 @@
-"""Start and watch each service the way its strategy says: rolling and ECS-native blue/green
-through UpdateService and DescribeServices; CodeDeploy through CreateDeployment and
-GetDeployment. Both groups are watched at the same time.
+"""Start and watch each service the way its strategy says (deploy/strategies/): rolling and
+ECS-native blue/green through UpdateService and DescribeServices, CodeDeploy through
+CreateDeployment and GetDeployment. All of a run's deployments wait in one loop.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 from ecs_deploy.aws.codedeploy import CodeDeployApi
 from ecs_deploy.aws.ecs import EcsApi
+from ecs_deploy.aws.logs import LogsApi
+from ecs_deploy.config.settings import FailFastPolicy
 from ecs_deploy.deploy.clock import Clock
-from ecs_deploy.deploy.codedeploy import CodeDeployWatcher, start_codedeploy
 from ecs_deploy.deploy.registrar import Registrar
-from ecs_deploy.deploy.rolling import StartedDeployment, start_rolling
-from ecs_deploy.deploy.watch import WatchedVerdict, Watcher
+from ecs_deploy.deploy.started import StartedDeployment
+from ecs_deploy.deploy.strategies.codedeploy import (
+    CodeDeployTracker,
+    start_codedeploy,
+    watch_codedeploy,
+)
+from ecs_deploy.deploy.strategies.ecs_blue_green import watch_ecs_blue_green
+from ecs_deploy.deploy.strategies.rolling import start_rolling, watch_rolling
+from ecs_deploy.deploy.watch import Watched, WatchedVerdict, WatchLoop
 from ecs_deploy.errors import DeployError
 from ecs_deploy.plan.deployment import ServicePlan
 from ecs_deploy.plan.strategy import Strategy
@@ -37,23 +45,35 @@ def start_service(
     return start_rolling(plan, ecs, registrar, clock)
 
 
-def watch_started(
-    watcher: Watcher,
-    codedeploy_watcher: CodeDeployWatcher | None,
-    cluster: str,
-    started: Sequence[StartedDeployment],
-    run_deadline: float | None = None,
-) -> dict[str, WatchedVerdict]:
-    on_ecs = [d for d in started if d.plan.strategy is not Strategy.CODEDEPLOY]
-    on_codedeploy = [d for d in started if d.plan.strategy is Strategy.CODEDEPLOY]
-    if not on_codedeploy or codedeploy_watcher is None:
-        return watcher.watch(cluster, on_ecs, run_deadline)
-    if not on_ecs:
-        return codedeploy_watcher.watch(on_codedeploy, run_deadline)
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        ecs_verdicts = pool.submit(watcher.watch, cluster, on_ecs, run_deadline)
-        codedeploy_verdicts = pool.submit(codedeploy_watcher.watch, on_codedeploy, run_deadline)
-        return {**ecs_verdicts.result(), **codedeploy_verdicts.result()}
+@dataclass(frozen=True, slots=True)
+class Watching:
+    """What the trackers of a run's deployments need besides the deployment itself."""
+
+    loop: WatchLoop
+    ecs: EcsApi
+    logs: LogsApi | None
+    codedeploy: CodeDeployApi | None
+    clock: Clock
+    policy: FailFastPolicy
+    stop_codedeploy_on_timeout: bool
+
+    def watched(self, deployment: StartedDeployment, run_deadline: float | None) -> Watched:
+        strategy = deployment.plan.strategy
+        if strategy is Strategy.CODEDEPLOY:
+            if self.codedeploy is None:
+                raise DeployError(f"{deployment.name}: CodeDeploy is needed but no client")
+            tracker = CodeDeployTracker.of(
+                deployment, run_deadline, self.stop_codedeploy_on_timeout
+            )
+            return watch_codedeploy(tracker, self.codedeploy, self.clock)
+        if deployment.plan.ecs_blue_green is not None:
+            return watch_ecs_blue_green(deployment, run_deadline, self.policy, self.ecs, self.logs)
+        return watch_rolling(deployment, run_deadline, self.policy, self.ecs, self.logs)
+
+    def watch(
+        self, started: Sequence[StartedDeployment], run_deadline: float | None = None
+    ) -> dict[str, WatchedVerdict]:
+        return self.loop.run([self.watched(d, run_deadline) for d in started])
 
 
 def announce_started(output: Path | None, started: Sequence[StartedDeployment]) -> None:

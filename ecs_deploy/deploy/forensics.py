@@ -12,14 +12,6 @@ from ecs_deploy.results import Forensics, LogTail, StoppedTaskGroup
 
 MAX_LOG_TAILS = 3  # one per distinct failure is what a person reads; more is noise
 
-# Causes that no retry fixes: tasks that never started.
-STARTUP_FAILURE_MARKERS = (
-    "CannotPullContainerError",
-    "ResourceInitializationError",
-    "CannotStartContainerError",
-    "CannotCreateVolumeError",
-)
-
 _EXIT_CODES = {
     137: "killed (SIGKILL): usually out of memory; raise the container's memory or find the leak",
     139: "segmentation fault",
@@ -49,14 +41,6 @@ _REASONS = (
         "group's health check path and port",
     ),
 )
-
-
-def is_startup_failure(task: Mapping[str, Any]) -> bool:
-    if task.get("stopCode") == "TaskFailedToStart":
-        return True
-    texts = [str(task.get("stoppedReason", ""))]
-    texts += [str(c.get("reason", "")) for c in task.get("containers") or []]
-    return any(marker in text for text in texts for marker in STARTUP_FAILURE_MARKERS)
 
 
 def explain(exit_code: int | None, *reasons: str | None) -> str | None:

@@ -11,10 +11,9 @@ from ecs_deploy.aws.codedeploy import CodeDeployApi
 from ecs_deploy.aws.ecs import EcsApi
 from ecs_deploy.config.bluegreen import ContinueAction, ContinueSpec
 from ecs_deploy.config.continuing import ContinueSettings
-from ecs_deploy.deploy.clock import Clock
 from ecs_deploy.deploy.continuing import run_continue
 from ecs_deploy.deploy.verdict import Verdict
-from ecs_deploy.deploy.watch import WatchedVerdict
+from ecs_deploy.deploy.watch import WatchedVerdict, WatchLoop
 from ecs_deploy.errors import DeployError
 from ecs_deploy.report.console import Reporter
 from ecs_deploy.results import Outcome, ServiceResult
@@ -39,15 +38,12 @@ class PausedRollback:
         ecs: EcsApi,
         codedeploy: CodeDeployApi | None,
         reporter: Reporter,
-        clock: Clock,
-        *,
-        poll_interval: float,
+        loop: WatchLoop,
     ) -> None:
         self._ecs = ecs
         self._codedeploy = codedeploy
         self._reporter = reporter
-        self._clock = clock
-        self._poll_interval = poll_interval
+        self._loop = loop
 
     def __call__(self, result: ServiceResult, timeout_seconds: float) -> WatchedVerdict | None:
         target = paused_target(result)
@@ -56,10 +52,10 @@ class PausedRollback:
         settings = ContinueSettings(
             target=target,
             timeout_seconds=timeout_seconds,
-            poll_interval_seconds=self._poll_interval,
+            poll_interval_seconds=self._loop.poll_interval,
         )
         try:
-            run = run_continue(settings, self._ecs, self._codedeploy, self._reporter, self._clock)
+            run = run_continue(settings, self._ecs, self._codedeploy, self._reporter, self._loop)
         except DeployError as exc:
             return WatchedVerdict(Verdict(Outcome.FAILED, f"could not roll back: {exc}"), 0.0)
         (service,) = run.services

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from ecs_deploy.aws.ecs import EcsApi
@@ -19,7 +19,7 @@ from ecs_deploy.config.settings import (
 )
 from ecs_deploy.deploy.bluegreen_planning import plan_strategy
 from ecs_deploy.deploy.live import read_live
-from ecs_deploy.errors import InputError, PreflightError, SourceLocation
+from ecs_deploy.errors import AccessDenied, InputError, PreflightError, SourceLocation
 from ecs_deploy.plan.changes import apply_changes
 from ecs_deploy.plan.deployment import DeployPlan, ServicePlan, TaskDefinitionPlan, TaskRunPlan
 from ecs_deploy.plan.diff import diff_lines, same_task_definition
@@ -28,20 +28,26 @@ from ecs_deploy.plan.normalize import normalize_for_register
 from ecs_deploy.plan.strategy import Strategy
 from ecs_deploy.plan.taskdef import render
 
+Warn = Callable[[str], None]
 
-def build_plan(settings: Settings, ecs: EcsApi) -> DeployPlan:
-    """Describe what exists, check it can be deployed to, and render every task definition."""
+
+def build_plan(settings: Settings, ecs: EcsApi, warn: Warn = lambda _: None) -> DeployPlan:
+    """Describe what exists, check it can be deployed to, and render every task definition.
+
+    Calls beyond the official action's documented minimal policy (RegisterTaskDefinition,
+    iam:PassRole, UpdateService, DescribeServices) degrade with a warning when denied.
+    """
     pre = () if settings.skip_pre_tasks else settings.pre_tasks
     post = () if settings.skip_post_tasks else settings.post_tasks
     if settings.services or pre or post:
-        _check_cluster(ecs, settings.cluster)
+        _check_cluster(ecs, settings.cluster, warn)
     found: dict[str, dict[str, Any]] = {}
     services: tuple[ServicePlan, ...] = ()
     register_only: TaskDefinitionPlan | None = None
     if settings.services:
         found = _describe_services(ecs, settings.cluster, [spec.name for spec in settings.services])
         services = tuple(
-            _plan_service(spec, found[spec.name], settings, ecs) for spec in settings.services
+            _plan_service(spec, found[spec.name], settings, ecs, warn) for spec in settings.services
         )
     else:
         spec = settings.register_only or RegisterOnlySpec(TaskDefinitionSource())
@@ -66,8 +72,33 @@ def _describe_services(ecs: EcsApi, cluster: str, names: list[str]) -> dict[str,
     return found
 
 
-def _check_cluster(ecs: EcsApi, cluster: str) -> None:
-    description = ecs.describe_cluster(cluster)
+def _live_task_definition(
+    spec: ServiceSpec, current_arn: str, ecs: EcsApi, warn: Warn
+) -> tuple[Mapping[str, Any] | None, list[dict[str, str]]]:
+    """The service's current revision; with a file to deploy, optional (then every run
+    registers a revision, since an unchanged one cannot be told from a changed one)."""
+    try:
+        return ecs.describe_task_definition(current_arn)
+    except AccessDenied as exc:
+        if spec.source.file is None:
+            raise
+        warn(
+            f"{exc}; cannot compare with the live revision, so a new one is registered "
+            "(allow ecs:DescribeTaskDefinition to reuse unchanged revisions)"
+        )
+        return None, []
+
+
+def _check_cluster(ecs: EcsApi, cluster: str, warn: Warn) -> None:
+    try:
+        description = ecs.describe_cluster(cluster)
+    except AccessDenied as exc:
+        # DescribeServices names a missing cluster too (ClusterNotFoundException).
+        warn(
+            f"{exc}; the cluster is checked by DescribeServices instead (allow "
+            "ecs:DescribeClusters for a clearer message)"
+        )
+        return
     if description is None:
         raise PreflightError(f"cluster '{cluster}' not found")
     if description.get("status") != "ACTIVE":
@@ -75,7 +106,7 @@ def _check_cluster(ecs: EcsApi, cluster: str) -> None:
 
 
 def _plan_service(
-    spec: ServiceSpec, service: Mapping[str, Any], settings: Settings, ecs: EcsApi
+    spec: ServiceSpec, service: Mapping[str, Any], settings: Settings, ecs: EcsApi, warn: Warn
 ) -> ServicePlan:
     if service.get("status") != "ACTIVE":
         raise PreflightError(
@@ -85,7 +116,7 @@ def _plan_service(
     # The controller decides the strategy (EXTERNAL is refused here, before any change).
     how = plan_strategy(spec, service, settings.cluster, settings.wait_until)
     current_arn = str(service["taskDefinition"])
-    live, live_tags = ecs.describe_task_definition(current_arn)
+    live, live_tags = _live_task_definition(spec, current_arn, ecs, warn)
     document, where = _source_document(spec.source, live, live_tags, ecs)
     task_definition = _render(
         document,

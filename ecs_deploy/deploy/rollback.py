@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence, Set
 
 from ecs_deploy.config.settings import RollbackPolicy, RollbackScope
-from ecs_deploy.deploy.rolling import StartedDeployment
+from ecs_deploy.deploy.started import StartedDeployment
 from ecs_deploy.deploy.watch import WatchedVerdict
 from ecs_deploy.plan.deployment import ServicePlan, TaskDefinitionPlan
 from ecs_deploy.results import Outcome, RollbackResult, ServiceResult
@@ -28,13 +28,20 @@ def services_to_roll_back(
     results: Mapping[str, ServiceResult],
     started: Sequence[StartedDeployment],
     policy: RollbackPolicy,
+    ecs_rolling_back: Set[str] = frozenset(),
 ) -> list[StartedDeployment]:
+    """What this run rolls back. `ecs_rolling_back`: services whose rollback ECS or CodeDeploy
+    started itself (still in flight at our timeout, or finished): never a second one."""
     if not policy.on_failure or all(result.outcome.ok for result in results.values()):
         return []
     wanted = set(ROLLBACK_TRIGGERS)
     if policy.scope is RollbackScope.ALL:
         wanted |= _LANDED
-    return [d for d in started if results[d.plan.name].outcome in wanted]
+    return [
+        d
+        for d in started
+        if results[d.plan.name].outcome in wanted and d.plan.name not in ecs_rolling_back
+    ]
 
 
 def rollback_target(deployment: StartedDeployment) -> str | None:

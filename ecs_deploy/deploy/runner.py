@@ -12,21 +12,20 @@ from ecs_deploy.aws.logs import LogsApi
 from ecs_deploy.config.settings import Settings
 from ecs_deploy.deploy.bluegreen_planning import wait_until_note
 from ecs_deploy.deploy.clock import Clock
-from ecs_deploy.deploy.codedeploy import CodeDeployWatcher
 from ecs_deploy.deploy.codedeploy_preflight import preflight_codedeploy
 from ecs_deploy.deploy.dispatch import (
+    Watching,
     announce_started,
     start_service,
     started_blue_green,
-    watch_started,
 )
 from ecs_deploy.deploy.paused_rollback import PausedRollback
 from ecs_deploy.deploy.planning import build_plan
 from ecs_deploy.deploy.registrar import Registrar
 from ecs_deploy.deploy.rollback import roll_back, services_to_roll_back
-from ecs_deploy.deploy.rolling import StartedDeployment
+from ecs_deploy.deploy.started import StartedDeployment
 from ecs_deploy.deploy.tasks import TaskRunner
-from ecs_deploy.deploy.watch import WatchedVerdict, Watcher
+from ecs_deploy.deploy.watch import SourceReader, WatchedVerdict, WatchLoop
 from ecs_deploy.errors import DeployError
 from ecs_deploy.plan.deployment import DeployPlan, ServicePlan
 from ecs_deploy.report.console import Reporter
@@ -45,9 +44,9 @@ class Clients:
 def run_deploy(settings: Settings, clients: Clients, reporter: Reporter, clock: Clock) -> RunResult:
     ecs = clients.ecs
     with reporter.section("Plan"):
-        plan = build_plan(settings, ecs)
+        plan = build_plan(settings, ecs, reporter.warning)
         note = wait_until_note(plan, settings.wait_until)
-        plan = preflight_codedeploy(plan, clients.codedeploy)
+        plan = preflight_codedeploy(plan, clients.codedeploy, reporter.warning)
         reporter.plan(plan)
         if note:
             reporter.info(note)
@@ -55,9 +54,13 @@ def run_deploy(settings: Settings, clients: Clients, reporter: Reporter, clock: 
         reporter.info("dry run: nothing was changed")
         return _planned(plan)
     registrar = Registrar(ecs, warn=reporter.warning)
-    tasks = TaskRunner(
-        ecs, clients.logs, clock, reporter, registrar, poll_interval=settings.poll_interval_seconds
+    loop = WatchLoop(
+        SourceReader(ecs, clients.codedeploy),
+        clock,
+        reporter,
+        poll_interval=settings.poll_interval_seconds,
     )
+    tasks = TaskRunner(ecs, clients.logs, reporter, registrar, loop)
     if plan.register_only is not None:
         arn, registered = registrar.arn_for(plan.register_only)
         reporter.info(f"{'registered' if registered else 'reusing'} {arn}")
@@ -81,24 +84,14 @@ def run_deploy(settings: Settings, clients: Clients, reporter: Reporter, clock: 
             skipped = tuple(_skipped(service, reason) for service in plan.services)
             return RunResult(cluster=plan.cluster, services=skipped, pre_tasks=pre)
 
-    watcher = Watcher(
-        ecs,
-        clients.logs,
-        clock,
-        reporter,
-        poll_interval=settings.poll_interval_seconds,
-        fail_fast_policy=settings.fail_fast,
-    )
-    codedeploy_watcher = (
-        CodeDeployWatcher(
-            clients.codedeploy,
-            clock,
-            reporter,
-            poll_interval=settings.poll_interval_seconds,
-            stop_on_timeout=settings.rollback.on_failure,
-        )
-        if clients.codedeploy is not None
-        else None
+    watching = Watching(
+        loop=loop,
+        ecs=ecs,
+        logs=clients.logs,
+        codedeploy=clients.codedeploy,
+        clock=clock,
+        policy=settings.fail_fast,
+        stop_codedeploy_on_timeout=settings.rollback.on_failure,
     )
     run_deadline = clock.now() + settings.timeout_seconds  # the run's clock starts at the update
 
@@ -113,12 +106,12 @@ def run_deploy(settings: Settings, clients: Clients, reporter: Reporter, clock: 
 
     def watch_all(started: Sequence[StartedDeployment]) -> dict[str, WatchedVerdict]:
         with reporter.section("Wait for deployments"):
-            return watch_started(watcher, codedeploy_watcher, plan.cluster, started, run_deadline)
+            return watching.watch(started, run_deadline)
 
     def watch_rollbacks(started: Sequence[StartedDeployment]) -> dict[str, WatchedVerdict]:
         # Rollbacks get their services' own timeouts, not what is left of the run's.
         with reporter.section("Wait for rollbacks"):
-            return watch_started(watcher, codedeploy_watcher, plan.cluster, started)
+            return watching.watch(started)
 
     start_failures: dict[str, ServiceResult] = {}
     results = {s.name: _unchanged(s) for s in plan.services if not s.needs_update}
@@ -131,15 +124,18 @@ def run_deploy(settings: Settings, clients: Clients, reporter: Reporter, clock: 
     elif started:
         verdicts = watch_all(started)
         results.update({d.plan.name: _result(d, verdicts[d.plan.name]) for d in started})
-        targets = services_to_roll_back(results, started, settings.rollback)
+        # Never a rollback of our own on top of one ECS (or CodeDeploy) has under way.
+        ecs_rolling_back = {
+            name for name, watched in verdicts.items() if watched.verdict.ecs_rollback
+        }
+        targets = services_to_roll_back(results, started, settings.rollback, ecs_rolling_back)
         if targets:
             reporter.info("rolling back " + ", ".join(t.plan.name for t in targets))
             paused = PausedRollback(
                 ecs,
                 clients.codedeploy,
                 reporter,
-                clock,
-                poll_interval=settings.poll_interval_seconds,
+                loop,
             )
             results = roll_back(results, targets, start_all, watch_rollbacks, paused)
     ordered = tuple(results[service.name] for service in plan.services)

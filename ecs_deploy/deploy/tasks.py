@@ -8,18 +8,20 @@ short task can pass RUNNING between two polls) and stop what outlives its timeou
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from ecs_deploy.aws.ecs import EcsApi
 from ecs_deploy.aws.logs import LogsApi
+from ecs_deploy.aws.state import EcsTask
 from ecs_deploy.config.durations import format_duration
 from ecs_deploy.deploy import forensics
-from ecs_deploy.deploy.clock import MAX_CONSECUTIVE_POLL_ERRORS, Clock
 from ecs_deploy.deploy.registrar import Registrar
-from ecs_deploy.errors import DeployError, TransientAwsError
+from ecs_deploy.deploy.verdict import Verdict
+from ecs_deploy.deploy.watch import Note, Read, Snapshot, Step, TasksRead, Watched, WatchLoop
+from ecs_deploy.errors import DeployError
 from ecs_deploy.plan.deployment import TaskRunPlan
 from ecs_deploy.report.console import Reporter
 from ecs_deploy.results import ContainerExit, LogTail, Outcome, StoppedTask, TaskResult
@@ -75,25 +77,89 @@ def judge_tasks(tasks: Sequence[StoppedTask]) -> tuple[Outcome, str]:
     return Outcome.SUCCEEDED, f"{count} task{'s' if count != 1 else ''} exited 0"
 
 
+# After StopTask, how many polls to wait for STOPPED before reporting the timeout anyway.
+STOP_GRACE_POLLS = 10
+
+
 @dataclass
-class _Running:
-    """A task run this phase started and is waiting for."""
+class TaskRunTracker:
+    """Follows the tasks of one task run from snapshots (no AWS calls)."""
 
     plan: TaskRunPlan
     task_definition_arn: str
     started_at: float
     arns: list[str]
-    latest: dict[str, Mapping[str, Any]] = field(default_factory=dict)
+    poll_interval: float
+    latest: dict[str, EcsTask] = field(default_factory=dict)
     stop_requested: bool = False
+    deadline: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.deadline = self.started_at + self.plan.timeout_seconds
 
     @property
-    def deadline(self) -> float:
-        return self.started_at + self.plan.timeout_seconds
+    def name(self) -> str:
+        return self.plan.name
+
+    @property
+    def cluster(self) -> str:
+        return str(self.plan.run_params["cluster"])
+
+    def reads(self) -> Iterable[Read]:
+        yield TasksRead(self.cluster, tuple(self.arns))
+
+    def followups(self, snapshot: Snapshot) -> Iterable[Read]:
+        return ()
+
+    def observe(self, snapshot: Snapshot, now: float) -> Step:
+        described = snapshot.get(TasksRead(self.cluster, tuple(self.arns))) or {}
+        notes: list[tuple[Note, str]] = []
+        for arn in self.arns:
+            task = described.get(arn)
+            if task is None:
+                continue
+            before = self.latest[arn].last_status if arn in self.latest else None
+            self.latest[arn] = task
+            if task.last_status != before:
+                notes.append((Note.PROGRESS, f"task {arn.rsplit('/', 1)[-1]} {task.last_status}"))
+        if not self.all_stopped():
+            return Step(notes=tuple(notes))
+        if self.stop_requested:
+            verdict = Verdict(
+                Outcome.TIMED_OUT,
+                f"still running after {format_duration(self.plan.timeout_seconds)}: stopped",
+            )
+        else:
+            outcome, reason = judge_tasks(self.stopped_tasks())
+            verdict = Verdict(outcome, reason)
+        return Step(verdict, tuple(notes))
 
     def all_stopped(self) -> bool:
         return len(self.latest) == len(self.arns) and all(
-            task.get("lastStatus") == "STOPPED" for task in self.latest.values()
+            task.last_status == "STOPPED" for task in self.latest.values()
         )
+
+    def stopped_tasks(self) -> tuple[StoppedTask, ...]:
+        essential = forensics.essential_containers(self.plan.task_definition.register_params)
+        return tuple(
+            stopped_task(
+                self.latest[arn].raw if arn in self.latest else {"taskArn": arn}, essential
+            )
+            for arn in self.arns
+        )
+
+    def expire(self, now: float) -> Verdict | None:
+        if not self.stop_requested:
+            return None  # stop the tasks (the abort), then wait a little for STOPPED
+        return Verdict(
+            Outcome.TIMED_OUT,
+            f"still running after {format_duration(self.plan.timeout_seconds)}: stop requested",
+        )
+
+    def running_arns(self) -> list[str]:
+        return [
+            a for a in self.arns if a not in self.latest or self.latest[a].last_status != "STOPPED"
+        ]
 
 
 class TaskRunner:
@@ -101,18 +167,16 @@ class TaskRunner:
         self,
         ecs: EcsApi,
         logs: LogsApi | None,
-        clock: Clock,
         reporter: Reporter,
         registrar: Registrar,
-        *,
-        poll_interval: float,
+        loop: WatchLoop,
     ) -> None:
         self._ecs = ecs
         self._logs = logs
-        self._clock = clock
         self._reporter = reporter
         self._registrar = registrar
-        self._poll_interval = poll_interval
+        self._loop = loop
+        self._clock = loop.clock
 
     def run_phase(self, phase: str, plans: Sequence[TaskRunPlan]) -> tuple[TaskResult, ...]:
         """Tasks whose dependencies are done run together; a failed dependency skips the rest."""
@@ -133,7 +197,7 @@ class TaskRunner:
 
     def _run_together(self, phase: str, plans: Sequence[TaskRunPlan]) -> dict[str, TaskResult]:
         results: dict[str, TaskResult] = {}
-        running: list[_Running] = []
+        running: list[TaskRunTracker] = []
         for plan in plans:
             started = self._start(phase, plan)
             if isinstance(started, TaskResult):
@@ -143,7 +207,7 @@ class TaskRunner:
         results.update(self._wait(phase, running))
         return results
 
-    def _start(self, phase: str, plan: TaskRunPlan) -> _Running | TaskResult:
+    def _start(self, phase: str, plan: TaskRunPlan) -> TaskRunTracker | TaskResult:
         try:
             arn, _ = self._registrar.arn_for(plan.task_definition)
             # One token per run of this task: botocore's retries of this RunTask reuse it, so a
@@ -171,59 +235,31 @@ class TaskRunner:
         if not plan.wait:
             stub = tuple(StoppedTask(task_arn=a, last_status="PROVISIONING") for a in arns)
             return TaskResult(plan.name, phase, Outcome.STARTED, "not waited for", arn, stub)
-        return _Running(plan, arn, self._clock.now(), arns)
+        return TaskRunTracker(plan, arn, self._clock.now(), arns, self._loop.poll_interval)
 
-    def _wait(self, phase: str, running: list[_Running]) -> dict[str, TaskResult]:
-        results: dict[str, TaskResult] = {}
-        cluster = running[0].plan.run_params["cluster"] if running else ""
-        errors_in_a_row = 0
-        while running:
-            arns = [arn for run in running for arn in run.arns]
-            try:
-                described = {str(t["taskArn"]): t for t in self._ecs.describe_tasks(cluster, arns)}
-                errors_in_a_row = 0
-            except TransientAwsError as exc:
-                errors_in_a_row += 1
-                if errors_in_a_row >= MAX_CONSECUTIVE_POLL_ERRORS:
-                    for run in running:
-                        results[run.plan.name] = self._lost(phase, run, exc)
-                    return results
-                # A skipped poll learns nothing; deadlines still apply to what was last seen.
-                self._reporter.warning(f"{exc}; trying again at the next poll")
-                described = {}
-            now = self._clock.now()
-            for run in list(running):
-                self._observe(run, described)
-                if run.all_stopped():
-                    results[run.plan.name] = self._result(phase, run, now)
-                    running.remove(run)
-                elif now >= run.deadline and not run.stop_requested:
-                    self._stop(run)
-                elif run.stop_requested and now >= run.deadline + self._poll_interval * 10:
-                    results[run.plan.name] = self._result(phase, run, now)  # stop is slow: go on
-                    running.remove(run)
-            if running:
-                self._clock.sleep(self._poll_interval)
-        return results
+    def _wait(self, phase: str, running: list[TaskRunTracker]) -> dict[str, TaskResult]:
+        """One wait for every task run of this step (the run's watch loop)."""
+        watched = [
+            Watched(tracker, abort=self._stopper(tracker), announce=False) for tracker in running
+        ]
+        verdicts = self._loop.run(watched, live=False) if watched else {}
+        return {
+            tracker.name: self._result(phase, tracker, verdicts[tracker.name].verdict)
+            for tracker in running
+        }
 
-    def _observe(self, run: _Running, described: Mapping[str, Mapping[str, Any]]) -> None:
-        for arn in run.arns:
-            task = described.get(arn)
-            if task is None:
-                continue
-            before = run.latest.get(arn, {}).get("lastStatus")
-            run.latest[arn] = task
-            if task.get("lastStatus") != before:
-                self._reporter.progress(
-                    run.plan.name, f"task {arn.rsplit('/', 1)[-1]} {task.get('lastStatus')}"
-                )
+    def _stopper(self, tracker: TaskRunTracker) -> Any:
+        def stop() -> str:
+            tracker.stop_requested = True
+            reason = f"ecs-deploy: timed out after {format_duration(tracker.plan.timeout_seconds)}"
+            for arn in tracker.running_arns():
+                self._stop_task(tracker.plan, arn, reason)
+            tracker.deadline = self._clock.now() + tracker.poll_interval * STOP_GRACE_POLLS
+            return (
+                f"still running after {format_duration(tracker.plan.timeout_seconds)}: stopping it"
+            )
 
-    def _stop(self, run: _Running) -> None:
-        run.stop_requested = True
-        reason = f"ecs-deploy: timed out after {format_duration(run.plan.timeout_seconds)}"
-        for arn in run.arns:
-            if run.latest.get(arn, {}).get("lastStatus") != "STOPPED":
-                self._stop_task(run.plan, arn, reason)
+        return stop
 
     def _stop_task(self, plan: TaskRunPlan, arn: str, reason: str) -> None:
         """Stopping is a courtesy: a failure to stop is told, and the run goes on."""
@@ -235,45 +271,22 @@ class TaskRunner:
                 "stop it in the console"
             )
 
-    def _lost(self, phase: str, run: _Running, exc: DeployError) -> TaskResult:
+    def _result(self, phase: str, run: TaskRunTracker, verdict: Verdict) -> TaskResult:
+        tasks = run.stopped_tasks()
         result = TaskResult(
             name=run.plan.name,
             phase=phase,
-            outcome=Outcome.FAILED,
-            reason=f"lost contact with ECS while waiting ({exc}); the task goes on in ECS",
-            task_definition_arn=run.task_definition_arn,
-            tasks=tuple(
-                stopped_task(run.latest.get(arn, {"taskArn": arn}), set()) for arn in run.arns
-            ),
-            seconds=self._clock.now() - run.started_at,
-        )
-        self._reporter.task_result(result)
-        return result
-
-    def _result(self, phase: str, run: _Running, now: float) -> TaskResult:
-        essential = forensics.essential_containers(run.plan.task_definition.register_params)
-        tasks = tuple(
-            stopped_task(run.latest.get(arn, {"taskArn": arn}), essential) for arn in run.arns
-        )
-        if run.stop_requested:
-            outcome = Outcome.TIMED_OUT
-            reason = f"still running after {format_duration(run.plan.timeout_seconds)}: stopped"
-        else:
-            outcome, reason = judge_tasks(tasks)
-        result = TaskResult(
-            name=run.plan.name,
-            phase=phase,
-            outcome=outcome,
-            reason=reason,
+            outcome=verdict.outcome,
+            reason=verdict.reason,
             task_definition_arn=run.task_definition_arn,
             tasks=tasks,
-            seconds=now - run.started_at,
-            logs=() if outcome.ok else self._log_tails(run, tasks),
+            seconds=self._clock.now() - run.started_at,
+            logs=() if verdict.outcome.ok else self._log_tails(run, tasks),
         )
         self._reporter.task_result(result)
         return result
 
-    def _log_tails(self, run: _Running, tasks: Sequence[StoppedTask]) -> tuple[LogTail, ...]:
+    def _log_tails(self, run: TaskRunTracker, tasks: Sequence[StoppedTask]) -> tuple[LogTail, ...]:
         """The last lines of each failing essential container (the first task that shows it)."""
         tails: list[LogTail] = []
         shown: set[str] = set()

@@ -1,39 +1,189 @@
-"""Watch the deployments this run started until each has a verdict or its deadline passes.
+"""The one watch loop: every wait of a run (deployments, rollbacks, `continue`, pre/post tasks).
 
-One DescribeServices call per 10 services per poll, at a steady interval. Stopped tasks are
-listed and described only when our deployment's failedTasks grows (to fail fast and explain).
-The verdict rules are in verdict.judge (ECS's own verdict) and failfast.fail_fast (certain
-before ECS says so).
+Each poll the loop asks every tracker what it wants read (`Read`s), reads them batched by
+source (one DescribeServices per cluster per 10 services, one DescribeTasks per 100 tasks),
+and hands each tracker the `Snapshot`. Trackers are pure: they turn snapshots into a `Step`
+(a verdict, or nothing yet, plus lines for the log) and never call AWS themselves.
+
+The loop alone sleeps, keeps deadlines, renews expired credentials and rides out transient
+errors (throttling, 5xx, connection resets): a read that fails transiently is missing from
+that snapshot, the user is told how long a source could not be read, and only a deadline or a
+permanent error (AccessDenied, not found) ends the wait.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from enum import StrEnum
+from functools import partial
+from typing import Any, Protocol
 
+from ecs_deploy.aws.codedeploy import CodeDeployApi
 from ecs_deploy.aws.ecs import EcsApi
-from ecs_deploy.aws.logs import LogsApi
-from ecs_deploy.config.durations import format_duration
-from ecs_deploy.config.settings import FailFastPolicy
-from ecs_deploy.deploy import ecs_bluegreen, forensics
-from ecs_deploy.deploy.clock import MAX_CONSECUTIVE_POLL_ERRORS, Clock
-from ecs_deploy.deploy.failfast import (
-    UNABLE_TO_PLACE,
-    Observation,
-    breaker_rolls_back,
-    fail_fast,
+from ecs_deploy.aws.state import (
+    CodeDeployDeployment,
+    EcsService,
+    EcsTask,
+    LifecycleEvents,
+    ServiceDeploymentRecord,
+    ServiceRevision,
 )
-from ecs_deploy.deploy.rolling import StartedDeployment
-from ecs_deploy.deploy.verdict import Verdict, find_deployment, judge, refine
-from ecs_deploy.errors import AwsError, CredentialsExpired, TransientAwsError
+from ecs_deploy.config.durations import format_duration
+from ecs_deploy.deploy.clock import Clock
+from ecs_deploy.deploy.verdict import Verdict
+from ecs_deploy.errors import (
+    AccessDenied,
+    AwsError,
+    CredentialsExpired,
+    OperationUnsupported,
+    TransientAwsError,
+)
 from ecs_deploy.report.console import Reporter
-from ecs_deploy.results import BlueGreenResult, Forensics, Outcome
-
-ROLLBACK_GRACE_POLLS = 2  # polls to wait for the breaker's rollback to show after FAILED
+from ecs_deploy.results import BlueGreenResult, Forensics
 
 
+# -- what a tracker can ask for --------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class ServiceRead:
+    cluster: str
+    service: str
+
+
+@dataclass(frozen=True, slots=True)
+class RecordsRead:
+    """Service deployments of a service created since `since` (ECS's clock)."""
+
+    cluster: str
+    service: str
+    since: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RevisionsRead:
+    arns: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RecordRead:
+    """One service deployment by ARN (`continue`)."""
+
+    arn: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoppedTasksRead:
+    cluster: str
+    service: str
+    deployment_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class TasksRead:
+    cluster: str
+    arns: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CodeDeployRead:
+    deployment_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class LifecycleRead:
+    deployment_id: str
+
+
+Read = (
+    ServiceRead
+    | RecordsRead
+    | RevisionsRead
+    | RecordRead
+    | StoppedTasksRead
+    | TasksRead
+    | CodeDeployRead
+    | LifecycleRead
+)
+
+
+class Problem(StrEnum):
+    """Why a read is missing from a snapshot."""
+
+    TRANSIENT = "transient"  # try again next poll
+    DENIED = "denied"  # the IAM policy lacks the permission: stop asking, say so once
+    UNSUPPORTED = "unsupported"  # the endpoint lacks the operation (a 4xx)
+    FAILED = "failed"  # any other error
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """One poll's answers. `get` gives None for a read that failed (see `problem`)."""
+
+    values: Mapping[Read, Any]
+    problems: Mapping[Read, tuple[Problem, str]] = field(default_factory=dict)
+    renewed: bool = False  # expired credentials were renewed while reading
+
+    def get(self, read: Read) -> Any:
+        return self.values.get(read)
+
+    def has(self, read: Read) -> bool:
+        return read in self.values
+
+    def problem(self, read: Read) -> tuple[Problem, str] | None:
+        return self.problems.get(read)
+
+    def merged(self, other: Snapshot) -> Snapshot:
+        return Snapshot(
+            {**self.values, **other.values},
+            {**self.problems, **other.problems},
+            self.renewed or other.renewed,
+        )
+
+    def service(self, read: ServiceRead) -> EcsService | None:
+        value = self.values.get(read)
+        return value if isinstance(value, EcsService) else None
+
+
+class Note(StrEnum):
+    PROGRESS = "progress"
+    EVENT = "event"
+    INFO = "info"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """What a tracker made of a snapshot."""
+
+    verdict: Verdict | None = None
+    notes: tuple[tuple[Note, str], ...] = ()
+
+
+class Tracker(Protocol):
+    """Follows one deployment (or task run) from snapshots. Pure: no AWS calls."""
+
+    deadline: float
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def started_at(self) -> float: ...
+
+    def reads(self) -> Iterable[Read]: ...
+
+    def followups(self, snapshot: Snapshot) -> Iterable[Read]:
+        """More reads in the same poll, chosen from what the first reads showed (stopped
+        tasks once failedTasks grew, ...): no poll of delay for what decides a verdict."""
+
+    def observe(self, snapshot: Snapshot, now: float) -> Step: ...
+
+    def expire(self, now: float) -> Verdict | None:
+        """The deadline passed: the verdict, or None after asking to abort (see Watched)."""
+
+
+# -- what the loop returns -------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class WatchedVerdict:
     verdict: Verdict
@@ -42,295 +192,254 @@ class WatchedVerdict:
     blue_green: BlueGreenResult | None = None
 
 
-@dataclass
-class _ServiceWatch:
-    """What one service's watch remembers between polls."""
+@dataclass(frozen=True, slots=True)
+class Watched:
+    """A tracker and what its strategy does around it (these may call AWS)."""
 
-    deployment: StartedDeployment
-    deadline: float
-    stopped_tasks: dict[str, Mapping[str, Any]] = field(default_factory=dict)
-    failed_seen: int = 0
-    events: list[str] = field(default_factory=list)
-    event_ids: set[str] = field(default_factory=set)
-    unplaced_since: float | None = None
-    unplaced_message: str | None = None
-    last_progress: str = ""
-    polls_since_failed: int = 0
-    # ECS blue/green: our service deployment as last read, and each lifecycleStage it showed
-    stages: list[str] = field(default_factory=list)
-    record: Mapping[str, Any] | None = None
-
-    @property
-    def name(self) -> str:
-        return self.deployment.plan.name
+    tracker: Tracker
+    # After the verdict: forensics for a failure, blue/green details for the summary.
+    explain: Callable[[Verdict], Forensics | None] | None = None
+    describe: Callable[[Verdict], BlueGreenResult | None] | None = None
+    # On the deadline, when the tracker's expire() returned None: abort (e.g. StopDeployment
+    # with rollback). Returns a note for the log; the tracker is then watched on.
+    abort: Callable[[], str] | None = None
+    # Also print the verdict line (tasks print their own result block instead).
+    announce: bool = True
 
 
-class Watcher:
-    def __init__(
-        self,
-        ecs: EcsApi,
-        logs: LogsApi | None,
-        clock: Clock,
-        reporter: Reporter,
-        *,
-        poll_interval: float,
-        fail_fast_policy: FailFastPolicy,
-    ) -> None:
+# -- reading ---------------------------------------------------------------------------------
+class SourceReader:
+    """Reads what the trackers asked for, batched by source. The only I/O of a wait."""
+
+    def __init__(self, ecs: EcsApi | None, codedeploy: CodeDeployApi | None) -> None:
         self._ecs = ecs
-        self._logs = logs
+        self._codedeploy = codedeploy
+        self._renewed = False
+
+    def renew_credentials(self) -> bool:
+        renewed = [api.renew_credentials() for api in (self._ecs, self._codedeploy) if api]
+        return any(renewed)
+
+    def read(self, reads: Iterable[Read]) -> Snapshot:
+        wanted = list(dict.fromkeys(reads))
+        self._renewed = False
+        values: dict[Read, Any] = {}
+        problems: dict[Read, tuple[Problem, str]] = {}
+        by_cluster: dict[str, list[ServiceRead]] = {}
+        for read in wanted:
+            if isinstance(read, ServiceRead):
+                by_cluster.setdefault(read.cluster, []).append(read)
+        for cluster, service_reads in by_cluster.items():
+            names = [r.service for r in service_reads]
+            self._attempt(service_reads, partial(self._services, cluster, names), values, problems)
+        tasks_by_cluster: dict[str, list[TasksRead]] = {}
+        for read in wanted:
+            if isinstance(read, TasksRead):
+                tasks_by_cluster.setdefault(read.cluster, []).append(read)
+        for cluster, task_reads in tasks_by_cluster.items():
+            self._attempt(task_reads, partial(self._tasks, cluster, task_reads), values, problems)
+        for read in wanted:
+            if not isinstance(read, ServiceRead | TasksRead):
+                self._attempt([read], partial(self._single, read), values, problems)
+        return Snapshot(values, problems, self._renewed)
+
+    def _attempt(
+        self,
+        reads: Sequence[Read],
+        call: Callable[[], Mapping[Read, Any]],
+        values: dict[Read, Any],
+        problems: dict[Read, tuple[Problem, str]],
+    ) -> None:
+        try:
+            try:
+                values.update(call())
+            except CredentialsExpired:
+                if not self.renew_credentials():
+                    raise
+                self._renewed = True
+                values.update(call())
+        except TransientAwsError as exc:
+            problems.update({read: (Problem.TRANSIENT, str(exc)) for read in reads})
+        except CredentialsExpired as exc:
+            problems.update({read: (Problem.FAILED, str(exc)) for read in reads})
+        except AccessDenied as exc:
+            problems.update({read: (Problem.DENIED, str(exc)) for read in reads})
+        except OperationUnsupported as exc:
+            problems.update({read: (Problem.UNSUPPORTED, str(exc)) for read in reads})
+        except AwsError as exc:
+            problems.update({read: (Problem.FAILED, str(exc)) for read in reads})
+
+    def _services(self, cluster: str, names: list[str]) -> dict[Read, Any]:
+        assert self._ecs is not None
+        states = self._ecs.service_states(cluster, names)
+        return {ServiceRead(cluster, name): states.get(name) for name in names}
+
+    def _tasks(self, cluster: str, reads: Sequence[TasksRead]) -> dict[Read, Any]:
+        assert self._ecs is not None
+        arns = list(dict.fromkeys(arn for read in reads for arn in read.arns))
+        described = {str(t.get("taskArn")): t for t in self._ecs.describe_tasks(cluster, arns)}
+        return {
+            read: {arn: EcsTask.from_api(described[arn]) for arn in read.arns if arn in described}
+            for read in reads
+        }
+
+    def _single(self, read: Read) -> dict[Read, Any]:
+        return {read: self._one(read)}
+
+    def _one(self, read: Read) -> Any:
+        if isinstance(read, CodeDeployRead | LifecycleRead):
+            if self._codedeploy is None:
+                raise AwsError("CodeDeploy is needed but no client was given")
+            if isinstance(read, CodeDeployRead):
+                return self._codedeploy.get_deployment(read.deployment_id)
+            return self._codedeploy.lifecycle_events(read.deployment_id)
+        assert self._ecs is not None
+        if isinstance(read, RecordsRead):
+            return self._ecs.service_deployments_since(read.cluster, read.service, read.since)
+        if isinstance(read, RevisionsRead):
+            return self._ecs.service_revisions(read.arns)
+        if isinstance(read, RecordRead):
+            return self._ecs.describe_service_deployment(read.arn)
+        if isinstance(read, StoppedTasksRead):
+            return self._ecs.stopped_tasks(read.cluster, read.service, read.deployment_id)
+        raise TypeError(f"unknown read {read!r}")
+
+
+# -- the loop --------------------------------------------------------------------------------
+class WatchLoop:
+    def __init__(
+        self, reader: SourceReader, clock: Clock, reporter: Reporter, *, poll_interval: float
+    ) -> None:
+        self._reader = reader
         self._clock = clock
         self._reporter = reporter
         self._poll_interval = poll_interval
-        self._policy = fail_fast_policy
+        self._unreadable_since: dict[str, float] = {}  # operation family -> first failure
 
-    def watch(
-        self, cluster: str, started: Sequence[StartedDeployment], run_deadline: float | None = None
-    ) -> dict[str, WatchedVerdict]:
-        pending = {d.plan.name: _ServiceWatch(d, _deadline(d, run_deadline)) for d in started}
+    @property
+    def clock(self) -> Clock:
+        return self._clock
+
+    @property
+    def poll_interval(self) -> float:
+        return self._poll_interval
+
+    def run(self, watched: Sequence[Watched], *, live: bool = True) -> dict[str, WatchedVerdict]:
+        pending = list(watched)
         verdicts: dict[str, WatchedVerdict] = {}
-        errors_in_a_row = 0
-        with self._reporter.live_progress([d.plan.name for d in started]):
-            while pending:
-                services = self._describe(cluster, list(pending), errors_in_a_row)
-                errors_in_a_row = 0 if services is not None else errors_in_a_row + 1
-                now = self._clock.now()
-                for name, watch in list(pending.items()):
-                    service = None if services is None else services.get(name, {})
-                    verdict = self._assess(cluster, watch, service, now)
-                    if verdict is None:
-                        continue
-                    seconds = now - watch.deployment.started_at
-                    evidence = None if verdict.outcome.ok else self._forensics(cluster, watch)
-                    blue_green = self._blue_green(cluster, watch, verdict)
-                    verdicts[name] = WatchedVerdict(verdict, seconds, evidence, blue_green)
-                    self._reporter.verdict(name, verdict.outcome, verdict.reason, seconds, evidence)
-                    del pending[name]
-                if pending:
-                    nearest = min(watch.deadline for watch in pending.values())
-                    self._clock.sleep(max(0.0, min(self._poll_interval, nearest - now)))
+        names = [w.tracker.name for w in pending]
+        if not live:
+            return self._loop(pending, verdicts)
+        with self._reporter.live_progress(names):
+            return self._loop(pending, verdicts)
+
+    def _loop(
+        self, pending: list[Watched], verdicts: dict[str, WatchedVerdict]
+    ) -> dict[str, WatchedVerdict]:
+        while pending:
+            reads = [read for w in pending for read in w.tracker.reads()]
+            snapshot = self._reader.read(reads)
+            more = [read for w in pending for read in w.tracker.followups(snapshot)]
+            if more:
+                snapshot = snapshot.merged(self._reader.read(more))
+                reads += more
+            self._tell_outages(snapshot, reads)
+            if snapshot.renewed:
+                self._reporter.warning(
+                    "AWS credentials expired; renewed them from the default chain"
+                )
+            now = self._clock.now()
+            for item in list(pending):
+                verdict = self._observe(item, snapshot, now)
+                if verdict is None:
+                    continue
+                verdicts[item.tracker.name] = self._finish(item, verdict, now)
+                pending.remove(item)
+            if pending:
+                nearest = min(item.tracker.deadline for item in pending)
+                self._clock.sleep(max(0.0, min(self._poll_interval, nearest - now)))
         return verdicts
 
-    def _describe(
-        self, cluster: str, names: list[str], errors_in_a_row: int
-    ) -> dict[str, dict[str, Any]] | None:
-        """This poll's services, or None when a transient error makes us skip it."""
-        try:
-            return self._ecs.describe_services(cluster, names)[0]
-        except CredentialsExpired:
-            if not self._ecs.renew_credentials():
-                raise
-            self._reporter.warning("AWS credentials expired; renewed them from the default chain")
-            return self._ecs.describe_services(cluster, names)[0]
-        except TransientAwsError as exc:
-            if errors_in_a_row + 1 >= MAX_CONSECUTIVE_POLL_ERRORS:
-                raise AwsError(
-                    f"lost contact with ECS while waiting ({exc}); the deployments go on in ECS: "
-                    "check them in the console"
-                ) from exc
-            self._reporter.warning(f"{exc}; trying again at the next poll")
-            return None
+    def _observe(self, item: Watched, snapshot: Snapshot, now: float) -> Verdict | None:
+        tracker = item.tracker
+        step = tracker.observe(snapshot, now)
+        for kind, text in step.notes:
+            self._note(tracker.name, kind, text)
+        if step.verdict is not None or now < tracker.deadline:
+            return step.verdict
+        verdict = tracker.expire(now)
+        if verdict is None and item.abort is not None:
+            self._reporter.warning(f"{tracker.name}: {item.abort()}")
+        return verdict
 
-    def _assess(
-        self, cluster: str, watch: _ServiceWatch, service: Mapping[str, Any] | None, now: float
-    ) -> Verdict | None:
-        if service is None:  # this poll was skipped: only a deadline can decide
-            return self._timeout(watch, {}, now)
-        if not service:
-            return Verdict(Outcome.FAILED, "the service no longer exists")
-        deployment = watch.deployment
-        ours = find_deployment(service, deployment.deployment_id) or {}
-        if deployment.plan.ecs_blue_green is not None:
-            self._follow_stage(cluster, watch)
-        self._follow_events(watch, service, ours, now)
-        self._show_progress(watch, ours)
-        verdict = judge(
-            service,
-            deployment.deployment_id,
-            deployment.task_definition_arn,
-            started=deployment.started_wall,
-        )
-        if verdict is not None and self._rollback_expected(watch, service, verdict):
-            return None  # ECS rolls back next: wait for it rather than misreport "failed"
-        if verdict is not None:
-            return self._refined(cluster, watch, verdict)
-        paused = self._paused(watch) if deployment.plan.ecs_blue_green is not None else None
-        if paused is not None:
-            return paused
-        if int(ours.get("failedTasks") or 0) > watch.failed_seen:
-            watch.failed_seen = int(ours.get("failedTasks") or 0)
-            try:
-                self._refresh_stopped_tasks(cluster, watch)
-            except AwsError as exc:  # explaining is worth a retry, never the run
-                watch.failed_seen -= 1
-                self._reporter.warning(f"{watch.name}: stopped tasks unavailable: {exc}")
-        essential = forensics.essential_containers(deployment.plan.task_definition.register_params)
-        startup = forensics.group_stopped_tasks(
-            (t for t in watch.stopped_tasks.values() if forensics.is_startup_failure(t)), essential
-        )
-        unplaced_for = None if watch.unplaced_since is None else now - watch.unplaced_since
-        observation = Observation(ours, startup, unplaced_for, watch.unplaced_message)
-        return fail_fast(service, observation, self._policy) or self._timeout(watch, ours, now)
+    def _finish(self, item: Watched, verdict: Verdict, now: float) -> WatchedVerdict:
+        tracker = item.tracker
+        seconds = now - tracker.started_at
+        evidence = None
+        if not verdict.outcome.ok and item.explain is not None:
+            evidence = item.explain(verdict)
+        blue_green = item.describe(verdict) if item.describe is not None else None
+        if item.announce:
+            self._reporter.verdict(tracker.name, verdict.outcome, verdict.reason, seconds, evidence)
+        return WatchedVerdict(verdict, seconds, evidence, blue_green)
 
-    def _rollback_expected(
-        self, watch: _ServiceWatch, service: Mapping[str, Any], verdict: Verdict
-    ) -> bool:
-        """Our deployment FAILED, the breaker rolls back, but the rollback is not visible yet.
+    def _note(self, name: str, kind: Note, text: str) -> None:
+        if kind is Note.PROGRESS:
+            self._reporter.progress(name, text)
+        elif kind is Note.EVENT:
+            self._reporter.service_event(name, text)
+        elif kind is Note.WARNING:
+            self._reporter.warning(f"{name}: {text}")
+        else:
+            self._reporter.info(f"{name}: {text}")
 
-        ECS starts it a moment after marking FAILED; a couple of polls tell the two apart
-        (with no COMPLETED deployment to return to, ECS never starts one: then it is failed).
-        """
-        if verdict.outcome is not Outcome.FAILED or not breaker_rolls_back(service):
-            return False
-        watch.polls_since_failed += 1
-        return watch.polls_since_failed <= ROLLBACK_GRACE_POLLS
-
-    def _refined(self, cluster: str, watch: _ServiceWatch, verdict: Verdict) -> Verdict:
-        """ECS's own account of a failure, at the cost of two calls only when one happens."""
-        if verdict.outcome is Outcome.SUCCEEDED:
-            return verdict
-        return refine(verdict, self._service_deployment(cluster, watch))
-
-    def _service_deployment(self, cluster: str, watch: _ServiceWatch) -> Mapping[str, Any] | None:
-        """Our service deployment (ECS's record of it), where the API exists.
-
-        See ecs_bluegreen.ours for which one that is.
-        """
-        try:
-            records = self._ecs.service_deployments_since(
-                cluster, watch.name, watch.deployment.started_wall
-            )
-        except AwsError as exc:
-            self._reporter.warning(f"{watch.name}: service deployment details unavailable: {exc}")
-            return None
-        deployment = watch.deployment
-        return ecs_bluegreen.ours(records, deployment.started_wall, deployment.deployment_id)
-
-    def _follow_stage(self, cluster: str, watch: _ServiceWatch) -> None:
-        """Read our service deployment (the only documented source of the stage and hooks)."""
-        record = self._service_deployment(cluster, watch)
-        if record is None:
-            return
-        watch.record = record
-        stage = str(record.get("lifecycleStage") or "") or None
-        if stage is not None and (not watch.stages or watch.stages[-1] != stage):
-            watch.stages.append(stage)
-            self._reporter.info(f"{watch.name}: lifecycle stage {stage}")
-
-    def _paused(self, watch: _ServiceWatch) -> Verdict | None:
-        """Where to stop waiting: wait-until reached, or a PAUSE hook that waits for someone.
-
-        A hook AWAITING_ACTION with no wait-until is reported (outcome ready, with the
-        deployment ARN and hook id for `continue`) rather than waited on into our timeout:
-        nothing happens until someone answers it.
-        """
-        plan = watch.deployment.plan
-        hook = ecs_bluegreen.awaiting_hook(watch.record)
-        current = watch.stages[-1] if watch.stages else None
-        if hook is not None:
-            return Verdict(
-                Outcome.READY,
-                f"paused at lifecycle stage {current or 'unknown'} (PAUSE hook {hook}); finish "
-                "with `ecs-deploy continue` (CONTINUE or ROLLBACK)",
-            )
-        stage = plan.wait_until
-        if stage is None or not ecs_bluegreen.reached(watch.stages, current, stage):
-            return None
-        pause_stages = plan.ecs_blue_green.pause_stages if plan.ecs_blue_green else ()
-        if current == stage and stage in pause_stages:
-            return None  # ECS has not registered the hook yet: the next poll will see it
-        return Verdict(
-            Outcome.READY, f"reached lifecycle stage {stage}; the deployment goes on in ECS"
-        )
-
-    def _blue_green(
-        self, cluster: str, watch: _ServiceWatch, verdict: Verdict
-    ) -> BlueGreenResult | None:
-        """ECS-native blue/green specifics for the summary and outputs (one more call)."""
-        if watch.deployment.plan.ecs_blue_green is None:
-            return None
-        return ecs_bluegreen.result(
-            deployment_id=watch.deployment.deployment_id,
-            stages=watch.stages,
-            outcome=verdict.outcome,
-            record=self._service_deployment(cluster, watch) or watch.record,
-            link=forensics.console_links(self._ecs.region, cluster, watch.name, ())[0][1],
-        )
-
-    def _timeout(self, watch: _ServiceWatch, ours: Mapping[str, Any], now: float) -> Verdict | None:
-        if now < watch.deadline:
-            return None
-        waited = format_duration(watch.deadline - watch.deployment.started_at)
-        state = _counts(ours) + f", rollout {ours.get('rolloutState', 'unknown')}" if ours else ""
-        return Verdict(
-            Outcome.TIMED_OUT, f"no verdict after {waited}" + (f": {state}" if state else "")
-        )
-
-    def _follow_events(
-        self, watch: _ServiceWatch, service: Mapping[str, Any], ours: Mapping[str, Any], now: float
-    ) -> None:
-        """Print new service events; remember when placement started failing."""
-        since = watch.deployment.started_wall
-        for event in reversed(service.get("events") or []):  # ECS lists newest first
-            event_id = str(event.get("id"))
-            created = event.get("createdAt")
-            if event_id in watch.event_ids or (isinstance(created, datetime) and created < since):
-                continue
-            watch.event_ids.add(event_id)
-            message = str(event.get("message", ""))
-            watch.events.append(message)
-            self._reporter.service_event(watch.name, message)
-            if UNABLE_TO_PLACE in message and watch.unplaced_since is None:
-                watch.unplaced_since = now
-                watch.unplaced_message = message
-        if int(ours.get("runningCount") or 0) > 0:
-            watch.unplaced_since = None  # tasks are being placed: that is progress
-
-    def _show_progress(self, watch: _ServiceWatch, ours: Mapping[str, Any]) -> None:
-        line = f"{_counts(ours)}, rollout {ours.get('rolloutState', 'unknown')}"
-        blue_green = watch.deployment.plan.ecs_blue_green
-        if blue_green is not None:
-            stage = watch.stages[-1] if watch.stages else None
-            line += ecs_bluegreen.progress_note(stage, blue_green.bake_minutes)
-        if line != watch.last_progress:
-            watch.last_progress = line
-            self._reporter.progress(watch.name, line)
-
-    def _refresh_stopped_tasks(self, cluster: str, watch: _ServiceWatch) -> None:
-        """Describe the stopped tasks of our deployment not described yet (in chunks of 100)."""
-        deployment_id = watch.deployment.deployment_id
-        if not deployment_id:
-            return
-        arns = self._ecs.list_task_arns(cluster, started_by=deployment_id, desired_status="STOPPED")
-        new = [arn for arn in arns if arn not in watch.stopped_tasks]
-        for task in self._ecs.describe_tasks(cluster, new):
-            if task.get("lastStatus") == "STOPPED":
-                watch.stopped_tasks[str(task["taskArn"])] = task
-
-    def _forensics(self, cluster: str, watch: _ServiceWatch) -> Forensics:
-        try:
-            self._refresh_stopped_tasks(cluster, watch)
-        except AwsError as exc:  # forensics must never hide the verdict itself
-            return Forensics(
-                events=tuple(watch.events), notes=(f"stopped tasks unavailable: {exc}",)
-            )
-        return forensics.collect(
-            ecs=self._ecs,
-            logs=self._logs,
-            cluster=cluster,
-            service=watch.name,
-            stopped_tasks=list(watch.stopped_tasks.values()),
-            task_definition=watch.deployment.plan.task_definition.register_params,
-            events=watch.events,
-        )
+    def _tell_outages(self, snapshot: Snapshot, reads: Sequence[Read]) -> None:
+        """One warning when a source stops answering, one line when it answers again."""
+        now = self._clock.now()
+        failing: dict[str, str] = {}
+        for read in reads:
+            problem = snapshot.problem(read)
+            if problem is not None and problem[0] is Problem.TRANSIENT:
+                failing.setdefault(type(read).__name__, problem[1])
+        for source, message in failing.items():
+            if source not in self._unreadable_since:
+                self._unreadable_since[source] = now
+                self._reporter.warning(
+                    f"{message}; still waiting (transient errors are retried until the "
+                    "deadline; the deployments go on in ECS meanwhile)"
+                )
+        for source in list(self._unreadable_since):
+            if source not in failing and any(type(r).__name__ == source for r in reads):
+                since = self._unreadable_since.pop(source)
+                self._reporter.info(
+                    f"AWS answered again after {format_duration(max(0.0, now - since))} "
+                    "of transient errors"
+                )
 
 
-def _deadline(deployment: StartedDeployment, run_deadline: float | None) -> float:
-    own = deployment.started_at + deployment.plan.timeout_seconds
-    return own if run_deadline is None else min(own, run_deadline)
+def unreadable(snapshot: Snapshot, read: Read) -> str | None:
+    """The message of a permanent failure of a read the tracker cannot do without."""
+    problem = snapshot.problem(read)
+    if problem is None or problem[0] is Problem.TRANSIENT:
+        return None
+    return problem[1]
 
 
-def _counts(deployment: Mapping[str, Any]) -> str:
-    return (
-        f"{deployment.get('runningCount', 0)}/{deployment.get('desiredCount', 0)} running, "
-        f"{deployment.get('pendingCount', 0)} pending, {deployment.get('failedTasks', 0)} failed"
-    )
+def records_of(snapshot: Snapshot, read: RecordsRead) -> list[ServiceDeploymentRecord] | None:
+    value = snapshot.get(read)
+    return list(value) if isinstance(value, list) else None
+
+
+def revisions_of(snapshot: Snapshot, read: RevisionsRead) -> dict[str, ServiceRevision]:
+    value = snapshot.get(read)
+    return dict(value) if isinstance(value, dict) else {}
+
+
+def codedeploy_of(snapshot: Snapshot, read: CodeDeployRead) -> CodeDeployDeployment | None:
+    value = snapshot.get(read)
+    return value if isinstance(value, CodeDeployDeployment) else None
+
+
+def events_of(snapshot: Snapshot, read: LifecycleRead) -> LifecycleEvents | None:
+    value = snapshot.get(read)
+    return value if isinstance(value, tuple) else None

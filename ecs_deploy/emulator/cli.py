@@ -59,7 +59,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         dest="service_deployments_api",
         action="store_false",
         help="fail List/DescribeServiceDeployments, StopServiceDeployment and "
-        "DescribeServiceRevisions as moto does (HTTP 500), like a region without them",
+        "DescribeServiceRevisions with UnknownOperationException (HTTP 400), like a region "
+        "without them",
     )
 
 

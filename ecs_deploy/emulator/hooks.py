@@ -91,7 +91,9 @@ class EmulatorHooks:
         self, backend: EmulatedEcsBackend, call: ApiCall
     ) -> dict[str, Any] | None:
         if not self.service_deployments_api:
-            return None  # moto answers as for any operation it lacks: HTTP 500
+            # As an endpoint without the operation answers (a 4xx, never a 5xx, which clients
+            # rightly retry): UnknownOperationException.
+            raise ApiError("UnknownOperationException", f"Unknown operation {call.operation}", 400)
         try:
             return service_deployments_api.RESPONDERS[call.operation](backend, call.params)
         except service_deployments_api.ServiceDeploymentsError as error:

@@ -203,7 +203,7 @@ def test_rollback_scope_failed_leaves_the_others(
     assert outcomes["worker"]["rollback"] is None
 
 
-@pytest.mark.parametrize("fault", [None, Fault.CRASH], ids=["completed", "failed"])
+@pytest.mark.parametrize("fault", [None, Fault.CRASH], ids=["completed", "rolled-back"])
 def test_verdict_within_one_poll_interval_of_ecs(
     app: Any, action: Callable[..., ActionRun], fault: Fault | None
 ) -> None:
@@ -212,12 +212,33 @@ def test_verdict_within_one_poll_interval_of_ecs(
         app.faults.set_for_image(f"{REGISTRY}:{tag}", fault)
     run = deploy_web(action, tag)
     deployment_id = only_service(run)["deployment_id"]
-    final = "COMPLETED" if fault is None else "FAILED"
-    [marked] = [
-        c.at
-        for c in app.history
-        if c.deployment_id == deployment_id and c.field == "rolloutState" and c.value == final
-    ]
+    if fault is None:
+        [marked] = [
+            c.at
+            for c in app.history
+            if c.deployment_id == deployment_id
+            and c.field == "rolloutState"
+            and c.value == "COMPLETED"
+        ]
+    else:
+        # Rolled back is said once ECS's rollback completed (the rollback deployment, new or
+        # the last COMPLETED one re-activated, reaches COMPLETED), never while it runs.
+        [failed] = [
+            c.at
+            for c in app.history
+            if c.deployment_id == deployment_id
+            and c.field == "rolloutState"
+            and c.value == "FAILED"
+        ]
+        marked = min(
+            c.at
+            for c in app.history
+            if c.deployment_id not in ("", deployment_id)
+            and c.field == "rolloutState"
+            and c.value == "COMPLETED"
+            and c.at >= failed
+        )
+        assert run.outputs["outcome"] == "rolled_back"
     polls = [c.at for c in app.calls.operations() if c.operation == "DescribeServices"]
     # Counted in polls, not wall seconds (a loaded machine stretches seconds, not polls): the
     # first poll after ECS decided gives the verdict, and the run stops asking once it knows.

@@ -14,7 +14,12 @@ from botocore.stub import Stubber
 from ecs_deploy.aws.ecs import EcsApi
 from ecs_deploy.aws.errors import translate
 from ecs_deploy.aws.logs import LogsApi
-from ecs_deploy.errors import AccessDenied, AwsError, InputError
+from ecs_deploy.errors import (
+    AccessDenied,
+    InputError,
+    OperationUnsupported,
+    TransientAwsError,
+)
 
 
 def client(service: str = "ecs", region: str = "us-east-1") -> Any:
@@ -80,20 +85,46 @@ def test_access_denied_is_its_own_error(code: str) -> None:
     assert "ecs:TagResource" in str(error)
 
 
-def test_service_deployments_denied_once_are_not_asked_for_again() -> None:
+@pytest.mark.parametrize(
+    ("code", "status", "error"),
+    [
+        # An endpoint without the operation answers a 4xx (UnknownOperationException; ECS:
+        # ClientException "This operation isn't supported in this Region."; see
+        # tests/replay/recorded/errors/).
+        ("UnknownOperationException", 400, OperationUnsupported),
+        ("ClientException", 400, OperationUnsupported),
+        # A 5xx is a server error to retry, never a sign the API is missing.
+        ("InternalFailure", 500, TransientAwsError),
+        ("ServiceUnavailable", 503, TransientAwsError),
+        ("AccessDeniedException", 400, AccessDenied),
+    ],
+)
+def test_service_deployments_errors_say_what_they_mean(
+    code: str, status: int, error: type[Exception]
+) -> None:
     ecs_client = client()
-    since = datetime.now(UTC)
+    message = "This operation isn't supported in this Region." if code == "ClientException" else "x"
     with Stubber(ecs_client) as stub:
-        stub.add_client_error(
-            "list_service_deployments", "AccessDeniedException", "not authorized", 400
+        stub.add_client_error("list_service_deployments", code, message, status)
+        with pytest.raises(error):
+            EcsApi(ecs_client).service_deployments_since("demo", "web", datetime.now(UTC))
+
+
+def test_stopped_tasks_never_combine_started_by_with_another_filter() -> None:
+    """botocore's ListTasks doc: "When you specify startedBy as the filter, it must be the only
+    filter that you use"; AWS answers "cannot specify startedBy with other arguments"."""
+    ecs_client = client()
+    ours = {"taskArn": "arn:aws:ecs:us-east-1:1:task/demo/a", "startedBy": "ecs-svc/1"}
+    theirs = {"taskArn": "arn:aws:ecs:us-east-1:1:task/demo/b", "startedBy": "ecs-svc/0"}
+    with Stubber(ecs_client) as stub:
+        stub.add_response(
+            "list_tasks",
+            {"taskArns": [ours["taskArn"], theirs["taskArn"]]},
+            {"cluster": "demo", "serviceName": "web", "desiredStatus": "STOPPED"},
         )
-        ecs = EcsApi(ecs_client)
-        with pytest.raises(AwsError, match="ListServiceDeployments failed: AccessDenied"):
-            ecs.service_deployments_since("demo", "web", since)  # the caller warns once
-        # Every later poll falls back silently: no second call (the Stubber has none queued).
-        assert ecs.service_deployments_since("demo", "web", since) is None
-        assert ecs.service_deployments_since("demo", "web", since) is None
-        stub.assert_no_pending_responses()
+        stub.add_response("describe_tasks", {"tasks": [ours, theirs]})
+        found = EcsApi(ecs_client).stopped_tasks("demo", "web", "ecs-svc/1")
+    assert [task.arn for task in found] == [ours["taskArn"]]
 
 
 def test_logs_are_read_in_the_awslogs_region() -> None:

@@ -10,14 +10,14 @@ from typing import Any
 import pytest
 
 from ecs_deploy.deploy.bluegreen_planning import wait_until_note
-from ecs_deploy.deploy.codedeploy import CodeDeployTarget
 from ecs_deploy.deploy.codedeploy_preflight import (
     MAX_WAIT_SECONDS,
     group_wait_seconds,
     preflight_codedeploy,
 )
 from ecs_deploy.deploy.rollback import rollback_plan
-from ecs_deploy.deploy.rolling import StartedDeployment
+from ecs_deploy.deploy.started import StartedDeployment
+from ecs_deploy.deploy.strategies.codedeploy import CodeDeployTracker
 from ecs_deploy.errors import InputError, PreflightError
 from ecs_deploy.plan.deployment import DeployPlan, ServicePlan, TaskDefinitionPlan
 from ecs_deploy.plan.strategy import CodeDeployPlan, EcsBlueGreenPlan, Strategy
@@ -86,8 +86,8 @@ def test_the_group_wait_times_add_to_the_deadline_capped_at_six_hours() -> None:
     (service,) = checked.services
     assert service.codedeploy is not None and service.codedeploy.group_wait_seconds == 65 * 60
     started = StartedDeployment(service, ARN, True, "d-1", 100.0, datetime.now(UTC))
-    assert CodeDeployTarget.of(started, run_deadline=None).deadline == 100 + 1800 + 65 * 60
-    assert CodeDeployTarget.of(started, run_deadline=1000.0).deadline == 1000 + 65 * 60
+    assert CodeDeployTracker.of(started, None, False).deadline == 100 + 1800 + 65 * 60
+    assert CodeDeployTracker.of(started, 1000.0, False).deadline == 1000 + 65 * 60
     # The whole wait stops at six hours, as the official action's does.
     huge = preflight_codedeploy(plan, FakeCodeDeploy(group(2000, 2000)))  # type: ignore[arg-type]
     spec = huge.services[0].codedeploy

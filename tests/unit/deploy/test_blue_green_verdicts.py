@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
-from ecs_deploy.deploy import ecs_bluegreen
-from ecs_deploy.deploy.codedeploy import judge_codedeploy, traffic_state
+from ecs_deploy.aws.state import CodeDeployDeployment, ServiceDeploymentRecord
 from ecs_deploy.deploy.continuing import ServiceDeploymentRef, judge_service_deployment
+from ecs_deploy.deploy.strategies import ecs_blue_green as ecs_bluegreen
+from ecs_deploy.deploy.strategies.codedeploy import judge_codedeploy, traffic_state
 from ecs_deploy.errors import InputError
 from ecs_deploy.results import Outcome
 
 ERROR = {"code": "ECS_UPDATE_ERROR", "message": "cannot reach a steady state"}
 
 
+def info(**raw: Any) -> CodeDeployDeployment:
+    return CodeDeployDeployment.from_api({"deploymentId": "d-1", **raw})
+
+
+def sd(**raw: Any) -> ServiceDeploymentRecord:
+    return ServiceDeploymentRecord.from_api(raw)
+
+
 ROLLED = {"rollbackDeploymentId": "d-2", "rollbackMessage": "Automatic rollback triggered"}
-LANDED = [("AllowTraffic", "Succeeded"), ("AfterAllowTraffic", "Succeeded")]
+LANDED = (("AllowTraffic", "Succeeded"), ("AfterAllowTraffic", "Succeeded"))
 
 
 @pytest.mark.parametrize(
@@ -33,7 +42,7 @@ LANDED = [("AllowTraffic", "Succeeded"), ("AfterAllowTraffic", "Succeeded")]
 def test_codedeploy_verdicts(
     info: dict[str, object], wait_until: str | None, outcome: Outcome | None
 ) -> None:
-    verdict = judge_codedeploy(info, wait_until)
+    verdict = judge_codedeploy(CodeDeployDeployment.from_api(info), wait_until)
     assert (verdict.outcome if verdict else None) is outcome
 
 
@@ -50,9 +59,9 @@ def test_codedeploy_verdicts(
 def test_rolled_back_only_when_the_rollback_deployment_succeeded(
     rollback_status: str | None, outcome: Outcome | None
 ) -> None:
-    info = {"status": "Failed", "errorInformation": ERROR, "rollbackInfo": ROLLED}
-    rollback = {"deploymentId": "d-2", "status": rollback_status} if rollback_status else None
-    verdict = judge_codedeploy(info, None, rollback=rollback)
+    failed = info(status="Failed", errorInformation=ERROR, rollbackInfo=ROLLED)
+    rollback = info(deploymentId="d-2", status=rollback_status) if rollback_status else None
+    verdict = judge_codedeploy(failed, None, rollback=rollback)
     assert (verdict.outcome if verdict else None) is outcome
     if outcome is Outcome.FAILED:
         assert verdict is not None and "rollback failed: deployment d-2" in verdict.reason
@@ -62,15 +71,15 @@ def test_rolled_back_only_when_the_rollback_deployment_succeeded(
     "message", ["Automatic rollback failed", "The deployment cannot be rolled back"]
 )
 def test_a_rollback_message_without_a_rollback_deployment_is_a_failure(message: str) -> None:
-    info = {"status": "Stopped", "rollbackInfo": {"rollbackMessage": message}}
-    verdict = judge_codedeploy(info, None)
+    stopped = info(status="Stopped", rollbackInfo={"rollbackMessage": message})
+    verdict = judge_codedeploy(stopped, None)
     assert verdict is not None and verdict.outcome is Outcome.FAILED
     assert verdict.reason == f"CodeDeploy deployment was stopped; {message}"
 
 
 def test_a_failure_names_the_error_and_the_rollback() -> None:
-    info = {"status": "Failed", "errorInformation": ERROR, "rollbackInfo": ROLLED}
-    verdict = judge_codedeploy(info, None, rollback={"status": "Succeeded"})
+    failed = info(status="Failed", errorInformation=ERROR, rollbackInfo=ROLLED)
+    verdict = judge_codedeploy(failed, None, rollback=info(deploymentId="d-2", status="Succeeded"))
     assert verdict is not None
     assert verdict.reason == (
         "CodeDeploy deployment failed: ECS_UPDATE_ERROR: cannot reach a steady state; "
@@ -79,27 +88,24 @@ def test_a_failure_names_the_error_and_the_rollback() -> None:
 
 
 def test_the_termination_wait_counts_as_landed() -> None:
-    info = {"status": "InProgress"}
-    verdict = judge_codedeploy(info, None, events=LANDED)
+    waiting = info(status="InProgress")
+    verdict = judge_codedeploy(waiting, None, events=LANDED)
     assert verdict is not None and verdict.outcome is Outcome.SUCCEEDED
     assert "terminating the original task set is pending" in verdict.reason
     # Only AllowTraffic: the AfterAllowTraffic hook can still fail and roll back.
-    assert judge_codedeploy(info, None, events=LANDED[:1]) is None
+    assert judge_codedeploy(waiting, None, events=LANDED[:1]) is None
     # After `continue` ended the termination wait, only Succeeded counts.
-    assert judge_codedeploy(info, None, events=LANDED, termination_wait_lands=False) is None
+    assert judge_codedeploy(waiting, None, events=LANDED, termination_wait_lands=False) is None
 
 
 def test_traffic_follows_the_lifecycle_events() -> None:
-    test_only = [("AllowTestTraffic", "Succeeded"), ("AllowTraffic", "Pending")]
+    test_only = (("AllowTestTraffic", "Succeeded"), ("AllowTraffic", "Pending"))
+    moved = (("AllowTraffic", "Succeeded"),)
     assert traffic_state(test_only, "Ready").startswith("test: replacement")
-    assert traffic_state([("AllowTraffic", "Succeeded")], "Succeeded").startswith(
-        "production: replacement"
-    )
-    assert traffic_state([("AllowTraffic", "Succeeded")], "Stopped", "Succeeded").startswith(
-        "production: original"
-    )
+    assert traffic_state(moved, "Succeeded").startswith("production: replacement")
+    assert traffic_state(moved, "Stopped", "Succeeded").startswith("production: original")
     # Past AllowTraffic, only a rollback that succeeded moved production back.
-    assert traffic_state([("AllowTraffic", "Succeeded")], "Stopped", "Failed") == (
+    assert traffic_state(moved, "Stopped", "Failed") == (
         "production: replacement task set (not rolled back)"
     )
 
@@ -118,54 +124,36 @@ def test_stages_are_judged_from_what_was_seen_not_from_order() -> None:
 
 
 def test_the_hook_awaiting_action() -> None:
-    record = {
-        "lifecycleHookDetails": [
+    record = sd(
+        status="IN_PROGRESS",
+        lifecycleHookDetails=[
             {"hookId": "old", "status": "SUCCEEDED"},
             {"hookId": "h2", "status": "AWAITING_ACTION"},
-        ]
-    }
-    assert ecs_bluegreen.awaiting_hook(record) == "h2"
-    assert ecs_bluegreen.awaiting_hook({}) is None
-
-
-def test_our_service_deployment_is_the_earliest_created_since_our_update() -> None:
-    since = datetime(2025, 1, 1, tzinfo=UTC)
-    before = {
-        "serviceDeploymentArn": "arn:aws:ecs:r:1:service-deployment/c/web/111",
-        "createdAt": since - timedelta(seconds=1),
-        "finishedAt": since - timedelta(milliseconds=100),
-    }
-    ours = {
-        "serviceDeploymentArn": "arn:aws:ecs:r:1:service-deployment/c/web/Xyz9",  # AWS: random
-        "createdAt": since + timedelta(seconds=1),
-    }
-    later = {
-        "serviceDeploymentArn": "arn:aws:ecs:r:1:service-deployment/c/web/222",
-        "createdAt": since + timedelta(seconds=30),
-    }
-    assert ecs_bluegreen.ours([later, ours, before], since) is ours
-    # The ARN suffix never overrides createdAt: a later deployment is someone else's.
-    assert ecs_bluegreen.ours([later, ours, before], since, "ecs-svc/222") is ours
-    # It only breaks a tie between ones created at the same moment.
-    twin = {**later, "createdAt": ours["createdAt"]}
-    assert ecs_bluegreen.ours([ours, twin], since, "ecs-svc/222") is twin
+        ],
+    )
+    assert record.awaiting_hook == "h2"
+    assert sd().awaiting_hook is None
 
 
 def test_after_continue_the_service_deployment_decides() -> None:
-    assert judge_service_deployment({"status": "IN_PROGRESS"}, "h1") is None
-    done = judge_service_deployment({"status": "SUCCESSFUL"}, "h1")
+    assert judge_service_deployment(sd(status="IN_PROGRESS"), "h1") is None
+    done = judge_service_deployment(sd(status="SUCCESSFUL"), "h1")
     assert done is not None and done.outcome is Outcome.SUCCEEDED
-    rolled = judge_service_deployment({"status": "ROLLBACK_SUCCESSFUL"}, "h1")
+    rolled = judge_service_deployment(sd(status="ROLLBACK_SUCCESSFUL"), "h1")
     assert rolled is not None and rolled.outcome is Outcome.ROLLED_BACK
+    hook = [{"hookId": "h2", "status": "AWAITING_ACTION"}]
     again = judge_service_deployment(
-        {
-            "status": "IN_PROGRESS",
-            "lifecycleStage": "BAKE_TIME",
-            "lifecycleHookDetails": [{"hookId": "h2", "status": "AWAITING_ACTION"}],
-        },
-        "h1",
+        sd(status="IN_PROGRESS", lifecycleStage="BAKE_TIME", lifecycleHookDetails=hook), "h1"
     )
     assert again is not None and again.outcome is Outcome.READY and "h2" in again.reason
+    # On a rollback ECS runs the traffic-shift hooks again (developer guide, "lifecycle
+    # hooks"): a hook then is the rollback's, never "ready".
+    back = sd(
+        status="ROLLBACK_IN_PROGRESS",
+        lifecycleStage="TEST_TRAFFIC_SHIFT",
+        lifecycleHookDetails=hook,
+    )
+    assert judge_service_deployment(back, "h1") is None
 
 
 def test_service_deployment_arns_are_told_from_codedeploy_ids() -> None:

@@ -1,10 +1,11 @@
 from typing import Any
 
+from ecs_deploy.aws.state import EcsTask
 from ecs_deploy.deploy.forensics import (
     awslogs_stream,
     group_stopped_tasks,
-    is_startup_failure,
 )
+from ecs_deploy.deploy.startup import StartFailure, classify
 
 
 def task(task_id: str, stop_code: str, reason: str, *containers: dict[str, Any]) -> dict[str, Any]:
@@ -64,8 +65,8 @@ def test_startup_failures_are_recognised() -> None:
         {"name": "app"},
     )
     crash = task("c", "EssentialContainerExited", CRASH, {"name": "app", "exitCode": 1})
-    assert is_startup_failure(pull) and is_startup_failure(secret)
-    assert not is_startup_failure(crash)
+    kinds = [classify(EcsTask.from_api(t)) for t in (pull, secret, crash)]
+    assert kinds == [StartFailure.PERMANENT, StartFailure.RETRIED, StartFailure.NONE]
     [group] = group_stopped_tasks([pull], essential={"app"})
     assert group.exit_code is None
     assert group.explanation is not None and "image could not be pulled" in group.explanation

@@ -1,13 +1,15 @@
-"""Waiting survives expired credentials and transient errors, and never turns them into a verdict.
+"""Waiting survives expired credentials, throttling, 5xx and resets, and never turns them into
+a verdict: only the deadline or a permanent error ends the wait.
 
-The watcher runs for real over a real EcsApi and botocore client; only the HTTP answers are
-stubbed (botocore's Stubber), in the order ECS would give them.
+The loop runs for real over a real EcsApi and botocore client; only the HTTP answers are
+stubbed (botocore's Stubber), in the order ECS would give them. Error codes are those AWS
+sends (botocore's retry rules, botocore/data/_retry.json: ThrottlingException, 500
+ServerException, 503 ServiceUnavailable).
 """
 
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime
 from typing import Any
 
 import boto3
@@ -17,27 +19,14 @@ from botocore.stub import Stubber
 
 from ecs_deploy.aws.ecs import EcsApi
 from ecs_deploy.config.settings import FailFastPolicy
-from ecs_deploy.deploy.clock import MAX_CONSECUTIVE_POLL_ERRORS
-from ecs_deploy.deploy.rolling import StartedDeployment
-from ecs_deploy.deploy.watch import Watcher
+from ecs_deploy.deploy.strategies.rolling import watch_rolling
+from ecs_deploy.deploy.watch import SourceReader, WatchLoop
 from ecs_deploy.errors import AwsError
-from ecs_deploy.plan.deployment import ServicePlan, TaskDefinitionPlan
 from ecs_deploy.report.console import Reporter
 from ecs_deploy.results import Outcome
+from tests.unit.deploy.support import OUR_ID, OURS, FakeClock, started
 
-ARN = "arn:aws:ecs:us-east-1:123456789012:task-definition/web:2"
-DEPLOYMENT = "ecs-svc/1234567890123456789"
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.time = 0.0
-
-    def now(self) -> float:
-        return self.time
-
-    def sleep(self, seconds: float) -> None:
-        self.time += seconds
+POLL = 5.0
 
 
 def client() -> Any:
@@ -52,31 +41,23 @@ def client() -> Any:
 
 def completed() -> dict[str, Any]:
     deployment = {
-        "id": DEPLOYMENT,
+        "id": OUR_ID,
         "status": "PRIMARY",
-        "taskDefinition": ARN,
+        "taskDefinition": OURS,
         "rolloutState": "COMPLETED",
         "desiredCount": 1,
         "runningCount": 1,
     }
     return {
-        "services": [{"serviceName": "web", "taskDefinition": ARN, "deployments": [deployment]}]
+        "services": [{"serviceName": "web", "taskDefinition": OURS, "deployments": [deployment]}]
     }
 
 
-def started() -> StartedDeployment:
-    definition = TaskDefinitionPlan(
-        "web", {"family": "web", "containerDefinitions": []}, None, True
-    )
-    plan = ServicePlan("web", "demo", ARN.replace(":2", ":1"), definition, False, None, 600.0)
-    return StartedDeployment(plan, ARN, True, DEPLOYMENT, 0.0, datetime.now(UTC))
-
-
-def watcher(ecs: EcsApi, out: io.StringIO) -> Watcher:
+def watch(ecs: EcsApi, out: io.StringIO, clock: FakeClock | None = None) -> Any:
     reporter = Reporter(in_actions=False, out=out, err=out)
-    return Watcher(
-        ecs, None, FakeClock(), reporter, poll_interval=5, fail_fast_policy=FailFastPolicy()
-    )
+    loop = WatchLoop(SourceReader(ecs, None), clock or FakeClock(), reporter, poll_interval=POLL)
+    watched = watch_rolling(started(), None, FailFastPolicy(), ecs, None)
+    return loop.run([watched])
 
 
 def test_expired_credentials_are_renewed_and_the_wait_goes_on() -> None:
@@ -85,30 +66,46 @@ def test_expired_credentials_are_renewed_and_the_wait_goes_on() -> None:
         expired.add_client_error("describe_services", "ExpiredTokenException", "token expired")
         renewed.add_response("describe_services", completed())
         out = io.StringIO()
-        verdicts = watcher(EcsApi(first, lambda: second), out).watch("demo", [started()])
+        verdicts = watch(EcsApi(first, lambda: second), out)
     assert verdicts["web"].verdict.outcome is Outcome.SUCCEEDED
     assert "credentials expired; renewed them" in out.getvalue()
 
 
-def test_transient_errors_skip_a_poll_but_decide_nothing() -> None:
+@pytest.mark.parametrize(
+    ("code", "status"),
+    [("ThrottlingException", 400), ("ServerException", 500), ("ServiceUnavailable", 503)],
+)
+def test_an_outage_longer_than_botocore_s_retries_is_ridden_out(code: str, status: int) -> None:
+    """Twenty polls (100 s at the default 5 s) of errors, then ECS answers: succeeded, told
+    once when the outage began and once when it ended."""
     ecs_client = client()
     with Stubber(ecs_client) as stub:
-        stub.add_client_error("describe_services", "ServerException", "try again", 500)
-        stub.add_client_error("describe_services", "ServiceUnavailable", "busy", 503)
+        for _ in range(20):
+            stub.add_client_error("describe_services", code, "Rate exceeded", status)
         stub.add_response("describe_services", completed())
         out = io.StringIO()
-        verdicts = watcher(EcsApi(ecs_client), out).watch("demo", [started()])
+        verdicts = watch(EcsApi(ecs_client), out)
     assert verdicts["web"].verdict.outcome is Outcome.SUCCEEDED
-    assert out.getvalue().count("trying again at the next poll") == 2
+    text = out.getvalue()
+    assert text.count("still waiting (transient errors are retried until the deadline") == 1
+    assert "AWS answered again after 1m40s of transient errors" in text
 
 
-def test_losing_contact_is_an_error_not_a_verdict() -> None:
+def test_an_outage_until_the_deadline_is_timed_out_not_failed() -> None:
     ecs_client = client()
     with Stubber(ecs_client) as stub:
-        for _ in range(MAX_CONSECUTIVE_POLL_ERRORS):
-            stub.add_client_error("describe_services", "ServerException", "down", 500)
-        with pytest.raises(AwsError, match="lost contact with ECS while waiting"):
-            watcher(EcsApi(ecs_client), io.StringIO()).watch("demo", [started()])
+        for _ in range(121):  # 600 s deadline / 5 s polls, and the poll at the deadline
+            stub.add_client_error("describe_services", "ServiceUnavailable", "down", 503)
+        verdicts = watch(EcsApi(ecs_client), io.StringIO())
+    assert verdicts["web"].verdict.outcome is Outcome.TIMED_OUT
+
+
+def test_a_permanent_error_ends_the_wait() -> None:
+    ecs_client = client()
+    with Stubber(ecs_client) as stub:
+        stub.add_client_error("describe_services", "AccessDeniedException", "not authorized")
+        with pytest.raises(AwsError, match="AccessDeniedException"):
+            watch(EcsApi(ecs_client), io.StringIO())
 
 
 def test_credentials_that_cannot_be_renewed_stop_the_wait() -> None:
@@ -116,4 +113,4 @@ def test_credentials_that_cannot_be_renewed_stop_the_wait() -> None:
     with Stubber(ecs_client) as stub:
         stub.add_client_error("describe_services", "ExpiredTokenException", "token expired")
         with pytest.raises(AwsError, match="ExpiredTokenException"):
-            watcher(EcsApi(ecs_client), io.StringIO()).watch("demo", [started()])
+            watch(EcsApi(ecs_client), io.StringIO())

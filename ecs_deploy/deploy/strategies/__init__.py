@@ -1,0 +1,1 @@
+"""One module per deployment strategy: rolling, ECS-native blue/green, CodeDeploy."""
