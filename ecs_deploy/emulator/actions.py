@@ -96,7 +96,9 @@ def complete(service: Service, primary: dict[str, Any]) -> None:
     primary["rolloutStateReason"] = f"ECS deployment {primary['id']} completed."
     primary["updatedAt"] = utcnow()
     service.deployments[:] = [primary]
-    runtime_of(service).last_completed = (primary["id"], primary["taskDefinition"])
+    state = runtime_of(service)
+    state.last_completed = (primary["id"], primary["taskDefinition"])
+    state.completed = primary
     add_event(
         service, f"(service {service.name}) (deployment {primary['id']}) deployment completed."
     )

@@ -176,7 +176,7 @@ def _parse_parameterised(text: str, head: str, parts: list[str]) -> Fault:
         if head == "transient_pull_failure" and len(parts) in (1, 2):
             return Fault.transient_pull_failure(int(parts[0]), *parts[1:])
         if head == "placement_delay" and len(parts) in (1, 2):
-            return Fault.placement_delay(*(float(p) for p in parts))  # type: ignore[arg-type]
+            return Fault.placement_delay(*(float(p) for p in parts))
     except ValueError:
         pass
     raise InputError(
