@@ -46,8 +46,9 @@ def launch(
     if count <= 0:
         return
     definition = backend.describe_task_definition(deployment["taskDefinition"])
-    if tasks.placement_blocked(definition, rt.faults):
-        state = runtime_of(service)
+    state = runtime_of(service)
+    began = state.began.get(str(deployment["id"]), 0.0)
+    if tasks.placement_blocked(definition, rt.faults, rt.clock.now - began):
         last = state.last_placement_event
         if last is None or rt.clock.now - last >= clock.PLACEMENT_RETRY:
             state.last_placement_event = rt.clock.now
