@@ -116,6 +116,11 @@ class Emulator:
         return self._runtime.clock.ecs_seconds_per_tick
 
     @property
+    def seconds_per_ecs_minute(self) -> float:
+        """Wall seconds one ECS minute takes."""
+        return self._runtime.clock.wall_seconds_per_ecs_second * 60.0
+
+    @property
     def history(self) -> list[StateChange]:
         """Deployment status/rolloutState and service taskDefinition changes, oldest first."""
         return self._history.changes()
