@@ -183,7 +183,7 @@ class Emulator:
         options: dict[str, Any] = {
             "endpoint_url": self.endpoint_url,
             "region_name": self.region,
-            "config": Config(retries={"max_attempts": 1, "mode": "standard"}),
+            "config": Config(retries={"total_max_attempts": 1, "mode": "standard"}),
             **DUMMY_CREDENTIALS,
         }
         options.update(kwargs)
