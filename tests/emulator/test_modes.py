@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
+import random
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
-from ecs_deploy.emulator import Emulator, Fault
+from ecs_deploy.emulator import Emulator, EmulatorModes, Fault, FaultBook
+from ecs_deploy.emulator.cli import add_arguments, modes_from
+from ecs_deploy.errors import InputError
 
 from .support import CLUSTER, World, wait_for
 from .test_codedeploy import _deploy as codedeploy_deploy
@@ -387,3 +392,65 @@ def test_reset_on_healthy_task(world: World, ecs_emulator: Emulator, reset: bool
     assert service["deployments"][0]["id"] == ours
     failed_tasks = service["deployments"][0]["failedTasks"]
     assert failed_tasks == (0 if reset else 2)
+
+
+def test_modes_validate_and_reset_restores_them(ecs_emulator: Emulator) -> None:
+    assert ecs_emulator.modes == EmulatorModes()  # the session emulator's constructor value
+    for bad in (
+        {"rollback": "sideways"},
+        {"service_deployment_ids": "uuid"},
+        {"list_tasks": "picky"},
+        {"codedeploy_targets_before_start": "maybe"},
+        {"event_dedup": "yes"},
+        {"current_service_deployment_lag": -1},
+        {"codedeploy_start_delay": -5.0},
+    ):
+        with pytest.raises(InputError):
+            EmulatorModes(**bad)
+    with pytest.raises(InputError):
+        ecs_emulator.modes = "reuse"  # type: ignore[assignment]
+    _set(ecs_emulator, rollback="reuse", event_dedup=True)
+    assert ecs_emulator.modes.rollback == "reuse"
+    ecs_emulator.reset()
+    assert ecs_emulator.modes == EmulatorModes()
+
+
+def test_cli_modes_from_flags_and_faults_file(tmp_path: Path) -> None:
+    faults = tmp_path / "faults.yml"
+    faults.write_text(
+        "images: {'app:2': 'transient-pull-failure:2:timeout'}\n"
+        "api: [{operation: DescribeServices, kind: throttle, rate: 0.5}]\n"
+        "modes: {rollback: reuse, service_deployment_skew: -3, list_tasks: strict}\n"
+    )
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    args = parser.parse_args(
+        [
+            "--faults-file",
+            str(faults),
+            "--mode",
+            "event_dedup=true",
+            "--mode",
+            "list_tasks=lenient",  # the command line wins over the file
+            "--mode",
+            "current-service-deployment-lag=2",
+        ]
+    )
+    assert modes_from(args) == EmulatorModes(
+        rollback="reuse",
+        event_dedup=True,
+        service_deployment_skew=-3,
+        list_tasks="lenient",
+        current_service_deployment_lag=2,
+    )
+    book = FaultBook()
+    book.load(faults)
+    assert book.for_container({"name": "app", "image": "app:2"}) == (
+        Fault.transient_pull_failure(2, "timeout")
+    )
+    rng = random.Random(0)
+    hits = [book.injected_for("ecs", "DescribeServices") is not None for _ in range(10)]
+    assert hits == [rng.random() < 0.5 for _ in range(10)]
+    for bad in (["--mode", "rollback"], ["--mode", "nope=1"], ["--mode", "event_dedup=perhaps"]):
+        with pytest.raises(InputError):
+            modes_from(parser.parse_args(bad))
