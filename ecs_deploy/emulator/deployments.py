@@ -166,6 +166,7 @@ def reopen_deployment(service: Service, deployment: dict[str, Any], reason: str)
     if state.env is not None:
         state.began[deployment["id"]] = state.env.clock.now
     _resolved(state, STEADY_STATE)
+    _resolved(state, f"(deployment {deployment['id']})")  # its "completed" may come again
     return deployment
 
 

@@ -12,6 +12,9 @@
   BatchGetDeploymentTargets: moto lacks them; answered from codedeploy.py.
 - ECS List/DescribeServiceDeployments, StopServiceDeployment, DescribeServiceRevisions: moto
   lacks them; answered from service_deployments_api.py unless switched off.
+- ECS ListTasks (mode list_tasks=strict): startedBy with another filter is refused.
+- CodeDeploy List/BatchGetDeploymentTargets of a deployment not started yet: empty, or
+  DeploymentNotStartedException (mode codedeploy_targets_before_start=raise).
 """
 
 from __future__ import annotations
