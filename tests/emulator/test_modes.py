@@ -454,3 +454,30 @@ def test_cli_modes_from_flags_and_faults_file(tmp_path: Path) -> None:
     for bad in (["--mode", "rollback"], ["--mode", "nope=1"], ["--mode", "event_dedup=perhaps"]):
         with pytest.raises(InputError):
             modes_from(parser.parse_args(bad))
+
+
+def test_update_service_keeps_the_threshold_configuration(
+    world: World, ecs_emulator: Emulator
+) -> None:
+    first = world.register("web", {"name": "app", "image": "app:1"})
+    world.create_service("web", first)
+    world.steady("web")
+    breaker = {
+        "enable": True,
+        "rollback": False,
+        "resetOnHealthyTask": False,
+        "thresholdConfiguration": {"type": "COUNT", "value": 7},
+    }
+    second = world.register("web", {"name": "app", "image": "app:2"})
+    world.ecs.update_service(
+        cluster=CLUSTER,
+        service="web",
+        taskDefinition=second,
+        deploymentConfiguration={"deploymentCircuitBreaker": breaker},
+    )
+    described = world.service("web")["deploymentConfiguration"]["deploymentCircuitBreaker"]
+    assert described == breaker
+    record = wait_for(
+        lambda: (r := _records(world)[0])["status"] != "PENDING" and r, what="IN_PROGRESS"
+    )
+    assert record["deploymentCircuitBreaker"]["threshold"] == 7
