@@ -42,8 +42,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="IMAGE=MODE",
-        help="make containers of IMAGE fail: crash, oom, pull-failure, missing-secret, "
-        "never-placed, unhealthy, keep-running or exit:N (repeatable)",
+        help="make containers of IMAGE fail: crash, oom, pull-failure[:CAUSE], missing-secret, "
+        "never-placed, unhealthy, keep-running, exit:N, transient-pull-failure:N[:CAUSE] or "
+        "placement-delay:SECONDS[:PULL_SECONDS] (repeatable)",
     )
     parser.add_argument(
         "--container-fault",
