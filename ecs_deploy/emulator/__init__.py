@@ -9,14 +9,17 @@ way ECS documents it (deployments, tasks, circuit breaker, CodeDeploy, logs), wi
 
 from .calls import CallRecorder, RecordedCall
 from .emulator import Emulator
-from .faults import FAULT_LABEL, Fault, FaultBook, FaultKind
+from .faults import FAULT_LABEL, ApiFault, Fault, FaultBook, FaultKind
 from .history import StateChange
+from .modes import EmulatorModes
 from .seeding import Seeded
 
 __all__ = [
     "FAULT_LABEL",
+    "ApiFault",
     "CallRecorder",
     "Emulator",
+    "EmulatorModes",
     "Fault",
     "FaultBook",
     "FaultKind",

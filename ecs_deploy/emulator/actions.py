@@ -46,8 +46,9 @@ def launch(
     if count <= 0:
         return
     definition = backend.describe_task_definition(deployment["taskDefinition"])
-    if tasks.placement_blocked(definition, rt.faults):
-        state = runtime_of(service)
+    state = runtime_of(service)
+    began = state.began.get(str(deployment["id"]), 0.0)
+    if tasks.placement_blocked(definition, rt.faults, rt.clock.now - began):
         last = state.last_placement_event
         if last is None or rt.clock.now - last >= clock.PLACEMENT_RETRY:
             state.last_placement_event = rt.clock.now
@@ -96,7 +97,9 @@ def complete(service: Service, primary: dict[str, Any]) -> None:
     primary["rolloutStateReason"] = f"ECS deployment {primary['id']} completed."
     primary["updatedAt"] = utcnow()
     service.deployments[:] = [primary]
-    runtime_of(service).last_completed = (primary["id"], primary["taskDefinition"])
+    state = runtime_of(service)
+    state.last_completed = (primary["id"], primary["taskDefinition"])
+    state.completed = primary
     add_event(
         service, f"(service {service.name}) (deployment {primary['id']}) deployment completed."
     )

@@ -13,10 +13,18 @@ class RecordedCall:
     service: str  # signing name: "ecs", "codedeploy", "logs", "ec2", ...
     operation: str  # "UpdateService"
     at: float  # time.monotonic() when the request arrived
+    # The injected API fault that hit it (faults.ApiFault.kind: "throttle", "500", "503",
+    # "reset", "slow"), None for a call served normally. Only "slow" calls are still answered.
+    fault: str | None = None
 
     @property
     def mutating(self) -> bool:
         return not self.operation.startswith(_READ_PREFIXES)
+
+    @property
+    def faulted(self) -> bool:
+        """The call failed by an injected fault (it was not applied; a slow one was)."""
+        return self.fault is not None and self.fault != "slow"
 
 
 class CallRecorder:
@@ -38,7 +46,14 @@ class CallRecorder:
         return [c for c in self.operations(service) if c.mutating]
 
     def count(self, operation: str, service: str | None = None) -> int:
+        """Every call of `operation`, faulted or not."""
         return sum(1 for c in self.operations(service) if c.operation == operation)
+
+    def count_answered(self, operation: str, service: str | None = None) -> int:
+        """Calls of `operation` that were served (no injected fault failed them)."""
+        return sum(
+            1 for c in self.operations(service) if c.operation == operation and not c.faulted
+        )
 
     def clear(self) -> None:
         with self._lock:

@@ -12,7 +12,8 @@ from types import FrameType
 from ecs_deploy.errors import InputError
 
 from .emulator import Emulator
-from .faults import parse_assignment
+from .faults import load_modes, parse_assignment
+from .modes import EmulatorModes
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -41,8 +42,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="IMAGE=MODE",
-        help="make containers of IMAGE fail: crash, oom, pull-failure, missing-secret, "
-        "never-placed, unhealthy, keep-running or exit:N (repeatable)",
+        help="make containers of IMAGE fail: crash, oom, pull-failure[:CAUSE], missing-secret, "
+        "never-placed, unhealthy, keep-running, exit:N, transient-pull-failure:N[:CAUSE] or "
+        "placement-delay:SECONDS[:PULL_SECONDS] (repeatable)",
     )
     parser.add_argument(
         "--container-fault",
@@ -55,6 +57,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--faults-file", type=Path, metavar="FILE", help="faults as YAML/JSON (see docs)"
     )
     parser.add_argument(
+        "--mode",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="an AWS behaviour to show, e.g. rollback=reuse, event_dedup=true, "
+        "service_deployment_ids=random, list_tasks=strict (repeatable; see the README)",
+    )
+    parser.add_argument(
         "--no-service-deployments-api",
         dest="service_deployments_api",
         action="store_false",
@@ -64,8 +74,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def modes_from(args: argparse.Namespace) -> EmulatorModes:
+    """The faults file's `modes:` first, then each --mode (the command line wins)."""
+    modes = EmulatorModes()
+    if getattr(args, "faults_file", None) is not None:
+        modes = modes.with_values(load_modes(args.faults_file))
+    return modes.with_assignments(getattr(args, "mode", None) or [])
+
+
 def run(args: argparse.Namespace) -> int:
     emulator = Emulator(
+        modes=modes_from(args),
         host=args.host,
         port=args.port,
         tick_seconds=args.tick,

@@ -31,12 +31,18 @@ class EcsClock:
 
     ecs_seconds_per_tick: float
     now: float = 0.0
+    wall_seconds_per_ecs_second: float = 1.0  # how long one ECS second takes on the wall
+    ticks: int = 0  # advances so far
 
     @classmethod
     def scaled(cls, tick_seconds: float, seconds_per_ecs_minute: float) -> EcsClock:
         if tick_seconds <= 0 or seconds_per_ecs_minute <= 0:
             raise InputError("tick and seconds per ECS minute must be positive")
-        return cls(ecs_seconds_per_tick=tick_seconds * 60.0 / seconds_per_ecs_minute)
+        return cls(
+            ecs_seconds_per_tick=tick_seconds * 60.0 / seconds_per_ecs_minute,
+            wall_seconds_per_ecs_second=seconds_per_ecs_minute / 60.0,
+        )
 
     def advance(self) -> None:
         self.now += self.ecs_seconds_per_tick
+        self.ticks += 1

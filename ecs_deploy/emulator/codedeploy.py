@@ -26,7 +26,7 @@ from moto.core.utils import utcnow
 from moto.ecs.models import ecs_backends
 
 from . import clock
-from .faults import FaultKind
+from .faults import TRANSIENT_KINDS, FaultKind
 from .runtime import EmulatorRuntime
 
 LIFECYCLE_EVENTS = (
@@ -41,8 +41,9 @@ LIFECYCLE_EVENTS = (
 )
 READY_AFTER = LIFECYCLE_EVENTS.index("AfterAllowTestTraffic")  # waits at Ready after this
 FAILS_AT = LIFECYCLE_EVENTS.index("Install")  # the replacement task set never stabilises
-FAILING_KINDS = {k for k in FaultKind if k is not FaultKind.KEEP_RUNNING}
+FAILING_KINDS = {k for k in FaultKind if k.value not in TRANSIENT_KINDS}
 FINAL = {"Succeeded", "Failed", "Stopped"}
+TARGET_OPERATIONS = ("ListDeploymentTargets", "BatchGetDeploymentTargets")
 
 
 class CodeDeployError(Exception):
@@ -62,6 +63,7 @@ class Progress:
     terminate_at: float | None = None  # in the termination wait: Succeeded at this ECS time
     original_task_definition: str | None = None  # what the service ran before AllowTraffic
     rollback_of: DeploymentInfo | None = None  # set on a rollback deployment
+    created_at: float | None = None  # ECS time the scheduler first saw it (start delay)
     events: list[dict[str, Any]] = field(
         default_factory=lambda: [
             {"lifecycleEventName": name, "status": "Pending"} for name in LIFECYCLE_EVENTS
@@ -183,6 +185,11 @@ def _advance(backend: CodeDeployBackend, deployment: DeploymentInfo, rt: Emulato
             _finish(deployment, "Succeeded")
         return
     if deployment.status in ("Created", "Queued"):
+        # codedeploy_start_delay mode: it stays Created this many ECS seconds first.
+        if progress.created_at is None:
+            progress.created_at = now
+        if now - progress.created_at < rt.modes.codedeploy_start_delay:
+            return
         deployment.status = "InProgress"
         deployment.start_time = utcnow()
         deployment.compute_platform = "ECS"  # type: ignore[attr-defined]

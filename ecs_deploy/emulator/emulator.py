@@ -11,6 +11,8 @@ from botocore.config import Config
 from moto.moto_api._internal.models import moto_api_backend
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
+from ecs_deploy.errors import InputError
+
 from . import engine
 from .calls import CallRecorder
 from .clock import EcsClock
@@ -19,6 +21,7 @@ from .history import StateChange, StateHistory
 from .hooks import EmulatorHooks
 from .logs import CloudWatchLogSink
 from .middleware import EmulatorMiddleware
+from .modes import EmulatorModes, ModeSwitch
 from .runtime import EmulatorRuntime
 from .seeding import Seeded, seed_app_file
 from .server import WsgiServer
@@ -41,7 +44,10 @@ class Emulator:
         seconds_per_ecs_minute: float = 1.0,
         region: str = "us-east-1",
         service_deployments_api: bool = True,
+        modes: EmulatorModes = EmulatorModes(),  # noqa: B008  (frozen: one shared default is safe)
     ) -> None:
+        if not isinstance(modes, EmulatorModes):
+            raise InputError("modes must be an EmulatorModes")
         self.region = region
         self.faults = FaultBook()
         self.calls = CallRecorder()
@@ -52,7 +58,9 @@ class Emulator:
             faults=self.faults,
             clock=EcsClock.scaled(tick_seconds, seconds_per_ecs_minute),
             logs=CloudWatchLogSink(),
+            switch=ModeSwitch(modes),
         )
+        self._modes = modes  # what reset() restores
         self._service_deployments_api = service_deployments_api  # what reset() restores
         self._hooks = EmulatorHooks(self._runtime, service_deployments_api)
         app = EmulatorMiddleware(
@@ -61,6 +69,7 @@ class Emulator:
             self.calls,
             self._hooks,
             settled=self._observe,
+            api_faults=self.faults.injected_for,
         )
         self._server = WsgiServer(app, host, port)
         self._ticker = Ticker(tick_seconds, self.tick)
@@ -107,6 +116,11 @@ class Emulator:
         return self._runtime.clock.ecs_seconds_per_tick
 
     @property
+    def seconds_per_ecs_minute(self) -> float:
+        """Wall seconds one ECS minute takes."""
+        return self._runtime.clock.wall_seconds_per_ecs_second * 60.0
+
+    @property
     def history(self) -> list[StateChange]:
         """Deployment status/rolloutState and service taskDefinition changes, oldest first."""
         return self._history.changes()
@@ -121,6 +135,18 @@ class Emulator:
     def service_deployments_api(self, enabled: bool) -> None:
         self._hooks.service_deployments_api = enabled
 
+    @property
+    def modes(self) -> EmulatorModes:
+        """The AWS behaviours in force (see modes.py); settable at run time."""
+        return self._runtime.switch.current
+
+    @modes.setter
+    def modes(self, modes: EmulatorModes) -> None:
+        if not isinstance(modes, EmulatorModes):
+            raise InputError("modes must be an EmulatorModes")
+        with self._lock:
+            self._runtime.switch.current = modes
+
     # -- driving ---------------------------------------------------------------------------
     def tick(self) -> None:
         """One scheduler step (the thread calls this; tests may too)."""
@@ -134,13 +160,14 @@ class Emulator:
 
     def reset(self) -> None:
         """Forget every resource, fault, recorded call and state change; switch the service
-        deployments API back to what the constructor was given."""
+        deployments API and the modes back to what the constructor was given."""
         with self._lock:
             moto_api_backend.reset()
             self.faults.clear()
             self.calls.clear()
             self._history.clear()
             self._hooks.service_deployments_api = self._service_deployments_api
+            self._runtime.switch.current = self._modes
             self._ticks = 0
 
     def seed(self, app_file: str | Path, timeout: float = 30.0) -> Seeded:
@@ -156,7 +183,7 @@ class Emulator:
         options: dict[str, Any] = {
             "endpoint_url": self.endpoint_url,
             "region_name": self.region,
-            "config": Config(retries={"max_attempts": 1, "mode": "standard"}),
+            "config": Config(retries={"total_max_attempts": 1, "mode": "standard"}),
             **DUMMY_CREDENTIALS,
         }
         options.update(kwargs)

@@ -12,6 +12,9 @@
   BatchGetDeploymentTargets: moto lacks them; answered from codedeploy.py.
 - ECS List/DescribeServiceDeployments, StopServiceDeployment, DescribeServiceRevisions: moto
   lacks them; answered from service_deployments_api.py unless switched off.
+- ECS ListTasks (mode list_tasks=strict): startedBy with another filter is refused.
+- CodeDeploy List/BatchGetDeploymentTargets of a deployment not started yet: empty, or
+  DeploymentNotStartedException (mode codedeploy_targets_before_start=raise).
 """
 
 from __future__ import annotations
@@ -39,6 +42,9 @@ CREATE_SERVICE_DROPPED = {
     "placementConstraints": "placement_constraints",
     "placementStrategy": "placement_strategy",
 }
+
+# ListTasks filters startedBy cannot be combined with (list_tasks mode "strict").
+LIST_TASKS_FILTERS = ("containerInstance", "family", "serviceName", "desiredStatus", "launchType")
 
 # CodeDeploy answers whose deployment infos need errorInformation/rollbackInfo filled in.
 DEPLOYMENT_INFO_KEYS = {"GetDeployment": "deploymentInfo", "BatchGetDeployments": "deploymentsInfo"}
@@ -68,12 +74,18 @@ class EmulatorHooks:
             )
         if call.service == "ecs":
             ecs_backend = self._ecs(call)
+            if call.operation == "ListTasks":
+                self._strict_list_tasks(call)
             if call.operation == "RunTask":
                 return self._run_task_without_capacity(ecs_backend, call)
             if call.operation in service_deployments_api.RESPONDERS:
                 return self._service_deployments(ecs_backend, call)
         if call.service == "codedeploy" and call.operation in CODEDEPLOY_RESPONDERS:
             deploy_backend = codedeploy_backends[call.account][call.region]
+            if call.operation in codedeploy.TARGET_OPERATIONS:
+                before_start = self._targets_before_start(deploy_backend, call)
+                if before_start is not None:
+                    return before_start
             try:
                 return CODEDEPLOY_RESPONDERS[call.operation](deploy_backend, call.params)
             except codedeploy.CodeDeployError as error:
@@ -86,6 +98,37 @@ class EmulatorHooks:
         if call.service == "codedeploy" and call.operation in DEPLOYMENT_INFO_KEYS:
             return self._deployment_info(call, payload)
         return payload
+
+    def _strict_list_tasks(self, call: ApiCall) -> None:
+        """list_tasks mode "strict": ECS refuses startedBy with any other filter. botocore's
+        ListTasks doc: "When you specify startedBy as the filter, it must be the only filter
+        that you use."; the answer users see is InvalidParameterException "cannot specify
+        startedBy with other arguments" (aws/aws-sdk-go-v2#1893). startedBy alone lists what
+        any ListTasks lists: desiredStatus RUNNING ("The default status filter is RUNNING").
+        "lenient" (moto's way) filters on all of them."""
+        if self._runtime.modes.list_tasks != "strict" or not call.params.get("startedBy"):
+            return
+        if any(call.params.get(member) for member in LIST_TASKS_FILTERS):
+            raise ApiError(
+                "InvalidParameterException", "cannot specify startedBy with other arguments"
+            )
+
+    def _targets_before_start(
+        self, backend: CodeDeployBackend, call: ApiCall
+    ) -> dict[str, Any] | None:
+        """A CodeDeploy deployment that is Created or Queued has no targets yet. Mode "raise":
+        DeploymentNotStartedException "The specified deployment has not started." (the
+        exception both operations declare in botocore's CodeDeploy model, with that
+        documentation); "empty": empty lists."""
+        deployment = backend.deployments.get(str(call.params.get("deploymentId")))
+        if deployment is None or deployment.status not in ("Created", "Queued"):
+            return None
+        if self._runtime.modes.codedeploy_targets_before_start == "raise":
+            raise ApiError(
+                "DeploymentNotStartedException", "The specified deployment has not started."
+            )
+        key = "targetIds" if call.operation == "ListDeploymentTargets" else "deploymentTargets"
+        return {key: []}
 
     def _service_deployments(
         self, backend: EmulatedEcsBackend, call: ApiCall

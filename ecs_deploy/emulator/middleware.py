@@ -12,6 +12,8 @@ import json
 import logging
 import os
 import re
+import socket
+import struct
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -22,6 +24,7 @@ from urllib.parse import parse_qs
 from werkzeug.exceptions import InternalServerError
 
 from .calls import CallRecorder, RecordedCall
+from .faults import ApiFault
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 JSON_TYPE = "application/x-amz-json-1.1"
@@ -66,20 +69,36 @@ class EmulatorMiddleware:
         calls: CallRecorder,
         hooks: Hooks,
         settled: Callable[[], None] = lambda: None,
+        api_faults: Callable[[str, str], ApiFault | None] = lambda service, operation: None,
     ) -> None:
         self._app = app
         self._lock = lock
         self._calls = calls
         self._hooks = hooks
         self._settled = settled  # called under the lock after every API request
+        self._api_faults = api_faults  # the injected fault that hits a call, if any
 
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
         body = _read_body(environ)
         call = identify(environ, body)
+        fault = self._api_faults(call.service, call.operation) if call is not None else None
         if call is not None:
-            self._calls.record(RecordedCall(call.service, call.operation, time.monotonic()))
+            self._calls.record(
+                RecordedCall(
+                    call.service,
+                    call.operation,
+                    time.monotonic(),
+                    fault.kind if fault is not None else None,
+                )
+            )
+        if fault is not None and call is not None:
+            if fault.kind == "slow":
+                time.sleep(fault.delay)  # outside the lock: the scheduler and others go on
+            else:
+                # Failed before moto sees it: a mutating call is not applied.
+                return _faulted(fault, call, environ, start_response)
         with self._lock:
             try:
                 status, headers, payload = self._answer(call, environ)
@@ -112,6 +131,44 @@ class EmulatorMiddleware:
                 headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
                 headers.append(("Content-Length", str(len(payload))))
         return status, headers, payload
+
+
+def _faulted(
+    fault: ApiFault, call: ApiCall, environ: dict[str, Any], start_response: Callable[..., Any]
+) -> Iterable[bytes]:
+    """The answer an injected fault gives (AWS JSON errors), or a reset connection."""
+    if fault.kind == "reset":
+        _reset(environ)
+        # werkzeug treats ConnectionError from the app as a dropped connection: no answer.
+        raise ConnectionResetError("emulator: injected connection reset")
+    if fault.kind == "throttle":
+        # ECS/CodeDeploy/Logs throttling: HTTP 400 ThrottlingException "Rate exceeded"
+        # (botocore retries it: _retry.json "throttling_exception").
+        error = ApiError("ThrottlingException", "Rate exceeded", 400)
+    elif fault.kind == "500":
+        # ECS models ServerException (HTTP 500, "These errors are usually caused by a server
+        # issue."); other services answer AWS's common InternalFailure.
+        code = "ServerException" if call.service == "ecs" else "InternalFailure"
+        error = ApiError(code, "Service encountered an unexpected error.", 500)
+    else:
+        # AWS common error ServiceUnavailable, HTTP 503 (botocore retries any 503).
+        error = ApiError("ServiceUnavailableException", "Service Unavailable", 503)
+    status, headers, payload = _json(error.status, _error_body(error))
+    start_response(status, headers)
+    return [payload]
+
+
+def _reset(environ: dict[str, Any]) -> None:
+    """Close the client's connection answering nothing (SO_LINGER 0: the server's final
+    close sends a TCP reset)."""
+    connection = environ.get("werkzeug.socket")
+    if not isinstance(connection, socket.socket):
+        return
+    try:
+        connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        connection.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
 
 
 def identify(environ: dict[str, Any], body: bytes) -> ApiCall | None:
@@ -180,9 +237,12 @@ def _run(app: WsgiApp, environ: dict[str, Any]) -> tuple[str, list[tuple[str, st
 
 def _json(status: int, body: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes]:
     payload = json.dumps(body, default=str).encode()
-    reason = "OK" if status == 200 else "Bad Request"
+    reason = _REASONS.get(status, "Bad Request")
     headers = [("Content-Type", JSON_TYPE), ("Content-Length", str(len(payload)))]
     return f"{status} {reason}", headers, payload
+
+
+_REASONS = {200: "OK", 500: "Internal Server Error", 503: "Service Unavailable"}
 
 
 def _error_body(error: ApiError) -> dict[str, Any]:

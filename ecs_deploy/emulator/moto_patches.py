@@ -17,7 +17,7 @@ from moto.ecs.models import EC2ContainerServiceBackend, Service, Task
 
 from . import tasks
 from .actions import service_tasks
-from .deployments import primary_of, start_deployment
+from .deployments import primary_of, runtime_of, start_deployment
 from .runtime import EmulatorRuntime
 from .service_deployments import open_record
 from .services import refresh_counts
@@ -55,6 +55,7 @@ class EmulatedEcsBackend(EC2ContainerServiceBackend):
             service.network_configuration = given
         service.created_at = utcnow()  # type: ignore[attr-defined]
         service.deployments = []
+        runtime_of(service).env = self.emulator_runtime
         if service.task_definition and service.deployment_controller.get("type") == "ECS":
             open_record(service, start_deployment(service, service.task_definition))
         refresh_counts(service, [])
@@ -79,6 +80,7 @@ class EmulatedEcsBackend(EC2ContainerServiceBackend):
         if new_arn is not None:
             service.task_definition = new_arn  # moto stores the string as given
         changed = new_arn is not None and (primary is None or new_arn != primary["taskDefinition"])
+        runtime_of(service).env = self.emulator_runtime
         if controller == "ECS" and service.task_definition and (force or changed):
             open_record(service, start_deployment(service, service.task_definition))
         refresh_counts(service, service_tasks(self, service))

@@ -35,7 +35,9 @@ class Rollback:
 
 @dataclass(slots=True)
 class ServiceDeploymentRecord:
-    id: str  # the number after "ecs-svc/" of the ECS deployment it tracks
+    # the number after "ecs-svc/" of the ECS deployment it tracks, or (service_deployment_ids
+    # mode "random") 21 random letters and digits as AWS gives
+    id: str
     deployment: dict[str, Any]
     sources: list[dict[str, Any]]  # the ECS deployments that ran when this one was created
     created_at: datetime
@@ -49,3 +51,5 @@ class ServiceDeploymentRecord:
     stopped_at: datetime | None = None
     stop_type: str | None = None  # ROLLBACK or ABORT once StopServiceDeployment asked
     rollback: Rollback | None = None
+    revision_id: str = ""  # its target service revision ("" until open_record sets it)
+    opened_tick: int = 0  # the scheduler tick it was created in (currentServiceDeployment lag)

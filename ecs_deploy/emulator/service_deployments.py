@@ -16,7 +16,9 @@ PENDING -> IN_PROGRESS (next tick) -> SUCCESSFUL (rolloutState COMPLETED)
 from __future__ import annotations
 
 import copy
-from datetime import datetime
+import secrets
+import string
+from datetime import datetime, timedelta
 from typing import Any
 
 from moto.core.utils import utcnow
@@ -27,6 +29,7 @@ from .deployments import (
     FAILED,
     IN_PROGRESS,
     deployment_configuration,
+    reopen_deployment,
     runtime_of,
     start_deployment,
 )
@@ -49,9 +52,47 @@ class StopConflict(Exception):
     """The service deployment has finished; there is nothing to stop."""
 
 
+_ID_ALPHABET = string.ascii_letters + string.digits
+
+
 def short_id(deployment_id: str) -> str:
     """`ecs-svc/1234` -> `1234`: the id part of service deployment and revision ARNs."""
     return deployment_id.rsplit("/", 1)[-1]
+
+
+def random_id() -> str:
+    """A service deployment / revision id as AWS gives them: 21 letters and digits, as in
+    `arn:aws:ecs:us-east-1:123456789012:service-deployment/cluster/service/ejGvqq2ilnbKT9qj0vLJe`
+    (ECS API reference, DescribeServiceDeployments example)."""
+    return "".join(secrets.choice(_ID_ALPHABET) for _ in range(21))
+
+
+def record_for(service: Service, deployment: dict[str, Any]) -> ServiceDeploymentRecord | None:
+    """The service deployment that tracks this ECS deployment (None for a rollback's)."""
+    state = runtime_of(service)
+    record_id = state.record_of.get(str(deployment["id"]))
+    return state.service_deployments.get(record_id) if record_id is not None else None
+
+
+def current_arn(service: Service) -> str | None:
+    """service.currentServiceDeployment: the newest service deployment, as of
+    `current_service_deployment_lag` ticks ago (AWS gives no promise it is up to date)."""
+    state = runtime_of(service)
+    env = state.env
+    lag = env.modes.current_service_deployment_lag if env is not None else 0
+    tick = env.clock.ticks if env is not None else 0
+    newest = next(
+        (r for r in reversed(state.service_deployments.values()) if r.opened_tick <= tick - lag),
+        None,
+    )
+    if newest is None:
+        return None
+    return f"{service.arn.replace(':service/', ':service-deployment/', 1)}/{newest.id}"
+
+
+def refresh_current(service: Service) -> None:
+    """Put currentServiceDeployment where moto's serializer reads Service members."""
+    service.current_service_deployment = current_arn(service)  # type: ignore[attr-defined]
 
 
 def open_record(service: Service, deployment: dict[str, Any]) -> ServiceDeploymentRecord:
@@ -61,9 +102,18 @@ def open_record(service: Service, deployment: dict[str, Any]) -> ServiceDeployme
     """
     state = runtime_of(service)
     now = utcnow()
-    record_id = short_id(deployment["id"])
-    state.revisions[record_id] = ServiceRevision(
-        id=record_id,
+    env = state.env
+    if env is not None and env.modes.service_deployment_ids == "random":
+        record_id, revision_id = random_id(), random_id()
+    else:
+        record_id = revision_id = short_id(deployment["id"])
+    # service_deployment_skew: the record's createdAt is the ECS deployment's plus this many
+    # ECS seconds (AWS documents no relation between the two timestamps).
+    skew = env.modes.service_deployment_skew if env is not None else 0.0
+    wall = env.clock.wall_seconds_per_ecs_second if env is not None else 1.0
+    created = deployment["createdAt"] + timedelta(seconds=skew * wall) if skew else now
+    state.revisions[revision_id] = ServiceRevision(
+        id=revision_id,
         task_definition=deployment["taskDefinition"],
         launch_type=deployment.get("launchType"),
         platform_version=deployment.get("platformVersion"),
@@ -71,7 +121,8 @@ def open_record(service: Service, deployment: dict[str, Any]) -> ServiceDeployme
         network_configuration=copy.deepcopy(deployment.get("networkConfiguration")),
         created_at=now,
     )
-    state.revision_of[deployment["id"]] = record_id
+    state.revision_of[deployment["id"]] = revision_id
+    state.record_of[deployment["id"]] = record_id
     for older in state.service_deployments.values():
         if older.status not in FINISHED:
             _move(older, STOPPED, SUPERSEDED, now)
@@ -79,10 +130,13 @@ def open_record(service: Service, deployment: dict[str, Any]) -> ServiceDeployme
         id=record_id,
         deployment=deployment,
         sources=[d for d in service.deployments if d is not deployment],
-        created_at=now,
+        created_at=created,
         updated_at=now,
+        revision_id=revision_id,
+        opened_tick=env.clock.ticks if env is not None else 0,
     )
     state.service_deployments[record_id] = record
+    refresh_current(service)
     return record
 
 
@@ -94,9 +148,17 @@ def configuration_of(service: Service, record: ServiceDeploymentRecord) -> dict[
 
 
 def roll_back(
-    service: Service, failed: dict[str, Any], reason: str, by: str
+    service: Service, failed: dict[str, Any], reason: str, by: str, *, reuse: bool = False
 ) -> dict[str, Any] | None:
     """Redeploy the last COMPLETED revision and show it on `failed`'s service deployment.
+
+    `reuse` (rollback mode "reuse", the circuit breaker's): the last COMPLETED deployment
+    itself becomes PRIMARY and IN_PROGRESS again (same id and createdAt), as the developer
+    guide puts it: "the service is rolled back to the last deployment that completed
+    successfully" (DeploymentCircuitBreaker.rollback, ECS API reference). Otherwise a new
+    deployment of its task definition starts. Either way rolloutStateReason reads
+    "ECS deployment circuit breaker: rolling back to deploymentId ecs-svc/..." as ECS words it
+    (seen in DescribeServices output published by users, e.g. aws-samples and fabfuel's tests).
 
     None when the service never completed a deployment (ECS then stalls instead).
     """
@@ -104,15 +166,15 @@ def roll_back(
     if state.last_completed is None:
         return None
     target_id, target_definition = state.last_completed
-    deployment = start_deployment(
-        service,
-        target_definition,
-        reason=f"{by}: rolling back to deploymentId {target_id}.",
-    )
+    why = f"{by}: rolling back to deploymentId {target_id}."
+    if reuse and state.completed is not None and state.completed["id"] == target_id:
+        deployment = reopen_deployment(service, state.completed, why)
+    else:
+        deployment = start_deployment(service, target_definition, reason=why)
     revision_id = state.revision_of.get(target_id)
     if revision_id is not None:
         state.revision_of[deployment["id"]] = revision_id
-    record = state.service_deployments.get(short_id(failed["id"]))
+    record = record_for(service, failed)
     if record is not None and record.rollback is None:
         record.rollback = Rollback(reason, utcnow(), revision_id, deployment)
     return deployment
@@ -143,6 +205,7 @@ def step(service: Service) -> None:
             record.configuration = configuration_of(service, record)
         if status != record.status or reason != record.status_reason:
             _move(record, status, reason, now)
+    refresh_current(service)
 
 
 def _act_on_stop(service: Service, record: ServiceDeploymentRecord) -> None:

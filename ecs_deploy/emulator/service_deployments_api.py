@@ -177,7 +177,9 @@ def _brief(
             "createdAt": _epoch(record.created_at),
             "startedAt": _epoch(record.started_at),
             "finishedAt": _epoch(record.finished_at),
-            "targetServiceRevisionArn": _arn(backend, service, "service-revision", record.id),
+            "targetServiceRevisionArn": _arn(
+                backend, service, "service-revision", record.revision_id or record.id
+            ),
             "status": record.status,
             "statusReason": record.status_reason,
         }
@@ -200,7 +202,9 @@ def _full(
                     for d in record.sources
                     if d["id"] in state.revision_of
                 ],
-                "targetServiceRevision": _summary(backend, service, record.id, record.deployment),
+                "targetServiceRevision": _summary(
+                    backend, service, record.revision_id or record.id, record.deployment
+                ),
                 "deploymentConfiguration": configuration_of(service, record),
                 "deploymentCircuitBreaker": _breaker(service, record),
                 "alarms": {"status": "DISABLED"},
@@ -255,7 +259,9 @@ def _breaker(service: Service, record: ServiceDeploymentRecord) -> dict[str, Any
     return {
         "status": status,
         "failureCount": int(record.deployment.get("failedTasks") or 0),
-        "threshold": failure_threshold(service.desired_count),
+        "threshold": failure_threshold(
+            service.desired_count, configuration.get("deploymentCircuitBreaker")
+        ),
     }
 
 

@@ -20,12 +20,15 @@ from .deployments import (
     ACTIVE,
     FAILED,
     IN_PROGRESS,
+    PRIMARY,
     add_event,
     breaker,
     deployment_configuration,
     failure_threshold,
     is_blue_green,
     primary_of,
+    resets_on_healthy_task,
+    runtime_of,
 )
 from .runtime import EmulatorRuntime
 from .task_model import EmulatedTask
@@ -35,14 +38,16 @@ if TYPE_CHECKING:
 
 
 def step(backend: EC2ContainerServiceBackend, service: Service, rt: EmulatorRuntime) -> None:
+    runtime_of(service).env = rt
     own = service_tasks(backend, service)
-    _count_failures(service, own)
+    _drop_failed(service, own)
+    _count_failures(service, own, rt.clock.now)
     if service.status != "ACTIVE":
         _stop_all(service, own, rt.clock.now)
     elif service.deployment_controller.get("type", "ECS") == "ECS":
         primary = primary_of(service)
         if primary is not None:
-            _check_breaker(backend, service, primary)
+            _check_breaker(backend, service, primary, rt)
             primary = primary_of(service)
             assert primary is not None
             if is_blue_green(service) and primary["rolloutState"] == IN_PROGRESS:
@@ -128,25 +133,61 @@ def _maybe_complete(
         complete(service, primary)
 
 
-def _count_failures(service: Service, own: list[EmulatedTask]) -> None:
+def _drop_failed(service: Service, own: list[EmulatedTask]) -> None:
+    """A FAILED deployment that is no longer PRIMARY leaves deployments[] once none of its
+    tasks runs (or is still meant to): ECS drops it within a second or two of the rollback,
+    so a client polling every few seconds may never see FAILED there; the service deployment
+    (ListServiceDeployments / DescribeServiceDeployments) keeps the outcome."""
+    keep = []
+    for deployment in service.deployments:
+        if deployment["status"] != PRIMARY and deployment["rolloutState"] == FAILED:
+            mine = [t for t in own if t.started_by == deployment["id"]]
+            if not any(t.desired_status == "RUNNING" or t.last_status == "RUNNING" for t in mine):
+                continue
+        keep.append(deployment)
+    if len(keep) != len(service.deployments):
+        service.deployments[:] = keep
+
+
+def _count_failures(service: Service, own: list[EmulatedTask], now: float) -> None:
+    """failedTasks of each IN_PROGRESS deployment. botocore's Deployment.failedTasks: "The
+    number of consecutively failed tasks in the deployment."; with resetOnHealthyTask (default
+    true) "a task that reaches a healthy state resets the failure count to 0", without it the
+    count is cumulative. (The older note "Once a service deployment has one or more
+    successfully running tasks, the failed task count resets to zero and stops being
+    evaluated" is read as the reset: the emulator keeps evaluating, as the consecutive model
+    ECS announced with resetOnHealthyTask does.)"""
     by_id: dict[str, dict[str, Any]] = {str(d["id"]): d for d in service.deployments}
+    reset = resets_on_healthy_task(
+        deployment_configuration(service).get("deploymentCircuitBreaker")
+    )
     for task in own:
+        deployment = by_id.get(task.started_by)
+        if deployment is None or deployment["rolloutState"] != IN_PROGRESS:
+            continue
+        if reset and not task.healthy_counted and tasks.is_healthy(task, now):
+            task.healthy_counted = True
+            if int(deployment["failedTasks"]):
+                deployment["failedTasks"] = 0
+                deployment["updatedAt"] = utcnow()
         if not task.failed or task.failure_counted:
             continue
         task.failure_counted = True
-        deployment = by_id.get(task.started_by)
-        if deployment is not None and deployment["rolloutState"] == IN_PROGRESS:
-            deployment["failedTasks"] = int(deployment["failedTasks"]) + 1
-            deployment["updatedAt"] = utcnow()
+        deployment["failedTasks"] = int(deployment["failedTasks"]) + 1
+        deployment["updatedAt"] = utcnow()
 
 
 def _check_breaker(
-    backend: EC2ContainerServiceBackend, service: Service, primary: dict[str, Any]
+    backend: EC2ContainerServiceBackend,
+    service: Service,
+    primary: dict[str, Any],
+    rt: EmulatorRuntime,
 ) -> None:
     enabled, rollback = breaker(service)
     if not enabled or primary["rolloutState"] != IN_PROGRESS:
         return
-    if primary["failedTasks"] < failure_threshold(service.desired_count):
+    circuit_breaker = deployment_configuration(service).get("deploymentCircuitBreaker")
+    if primary["failedTasks"] < failure_threshold(service.desired_count, circuit_breaker):
         return
     primary["rolloutState"] = FAILED
     primary["rolloutStateReason"] = "ECS deployment circuit breaker: tasks failed to start."
@@ -158,7 +199,11 @@ def _check_breaker(
     )
     if rollback:
         service_deployments.roll_back(
-            service, primary, primary["rolloutStateReason"], "ECS deployment circuit breaker"
+            service,
+            primary,
+            primary["rolloutStateReason"],
+            "ECS deployment circuit breaker",
+            reuse=rt.modes.rollback == "reuse",
         )
 
 

@@ -124,6 +124,8 @@ class EmulatedTask(Task):
         self.stop_requested_at: float | None = None
         self.failed = False  # stopped because something went wrong (counts for the breaker)
         self.failure_counted = False
+        self.healthy_counted = False  # its healthy moment reset the breaker's count (once)
+        self.pull_seconds = 0.0  # set by tasks.launch_task (clock.PULL unless a fault says)
         self.attachments = _network_attachments(backend, launch.network_configuration)
 
     # moto's Task keeps the status in a state manager that advances on every describe.

@@ -42,10 +42,18 @@ def launch_task(
     task_id = new_task_id()
     created = utcnow()
     containers = [
-        _container(definition, spec, task_id, faults.for_container(spec))
+        _container(definition, spec, task_id, faults.for_launch(spec))
         for spec in container_specs(definition)
     ]
     task = EmulatedTask(backend, cluster, definition, launch, containers, task_id, now, created)
+    task.pull_seconds = max(
+        (
+            c.fault.pull_seconds
+            for c in containers
+            if c.fault is not None and c.fault.pull_seconds is not None
+        ),
+        default=clock.PULL,
+    )
     for container in containers:
         container.task_arn = task.task_arn
         container.container_arn = (
@@ -82,7 +90,7 @@ def advance(task: EmulatedTask, now: float, logs: LogSink) -> None:
     if task.last_status == "PROVISIONING" and elapsed >= clock.PROVISIONING:
         task.last_status = "PENDING"
         task.pull_started_at = utcnow()
-    if task.last_status == "PENDING" and elapsed >= clock.PROVISIONING + clock.PULL:
+    if task.last_status == "PENDING" and elapsed >= clock.PROVISIONING + task.pull_seconds:
         _start(task, now, logs)
     if task.last_status == "RUNNING":
         _run(task, now, logs)
@@ -99,9 +107,18 @@ def is_healthy(task: EmulatedTask, now: float) -> bool:
     )
 
 
-def placement_blocked(definition: TaskDefinition, faults: FaultBook) -> bool:
-    """A NEVER_PLACED fault on any container keeps the whole task from being placed."""
-    return Fault.NEVER_PLACED in faults.for_any(container_specs(definition))
+def placement_blocked(
+    definition: TaskDefinition, faults: FaultBook, since_began: float | None = None
+) -> bool:
+    """A NEVER_PLACED fault on any container keeps the whole task from being placed; so does
+    a PLACEMENT_DELAY fault until `since_began` (ECS seconds since the deployment began)
+    reaches its seconds. Standalone tasks (since_began None) are not delayed."""
+    found = faults.for_any(container_specs(definition))
+    if Fault.NEVER_PLACED in found:
+        return True
+    return since_began is not None and any(
+        f.kind is FaultKind.PLACEMENT_DELAY and since_began < float(f.seconds or 0) for f in found
+    )
 
 
 def _container(
@@ -216,16 +233,72 @@ def _exit_after(container: EmulatedContainer, keep_running: bool) -> float | Non
 
 
 def _start_failure_reason(container: EmulatedContainer) -> str:
-    if container.fault == Fault.PULL_FAILURE:
-        return (
-            "CannotPullContainerError: pull image manifest has been retried 5 time(s): "
-            f"failed to resolve ref {container.image}: {container.image}: not found"
-        )
+    fault = container.fault
+    if fault is not None and fault.kind in (
+        FaultKind.PULL_FAILURE,
+        FaultKind.TRANSIENT_PULL_FAILURE,
+    ):
+        return pull_failure_reason(container.image, fault.cause)
     return (
         "ResourceInitializationError: unable to pull secrets or registry auth: "
         "execution resource retrieval failed: unable to retrieve secret from asm: "
         "service call has been retried 1 time(s): ResourceNotFoundException: "
         "Secrets Manager can't find the specified secret."
+    )
+
+
+def pull_failure_reason(image: str, cause: str | None) -> str:
+    """The stoppedReason of a task whose container could not be pulled / started, by cause.
+
+    - None / "not-found": the image does not exist (ECS developer guide, "CannotPullContainer
+      task errors").
+    - "toomanyrequests": Docker Hub's pull rate limit, HTTP 429, as AWS Knowledge Center
+      "How do I resolve the error 'CannotPullContainerError: You have reached your pull rate
+      limit' in Amazon ECS?" quotes it
+      (https://repost.aws/knowledge-center/ecs-pull-container-error-rate-limit).
+    - "timeout": the registry is unreachable for a while: "dial tcp ...:443: i/o timeout", as
+      Fargate reports it (e.g. ActionIQ/terraform-aws-retool-ecs-fargate#20).
+    - "capacity": Fargate has no capacity: "Capacity is unavailable at this time. Please try
+      again later or in a different availability zone" (AWS Knowledge Center,
+      https://repost.aws/knowledge-center/ecs-fargate-runtask-capacity).
+    - "resource-init": the ECR auth call timed out while the task's resources were prepared:
+      ResourceInitializationError "unable to pull secrets or registry auth: ... unable to
+      retrieve ecr registry auth" with an i/o timeout, the shape users report for a Fargate
+      task whose subnet briefly cannot reach ECR (the exact wording varies).
+    """
+    repository, _, tag = image.rpartition(":") if ":" in image else (image, "", "latest")
+    if cause == "toomanyrequests":
+        return (
+            "CannotPullContainerError: inspect image has been retried 5 time(s): "
+            "httpReaderSeeker: failed open: unexpected status code "
+            f"https://registry-1.docker.io/v2/{repository}/manifests/{tag or 'latest'}: "
+            "429 Too Many Requests - Server message: toomanyrequests: You have reached your "
+            "pull rate limit. You may increase the limit by authenticating and upgrading: "
+            "https://www.docker.com/increase-rate-limit"
+        )
+    if cause == "timeout":
+        return (
+            "CannotPullContainerError: pull image manifest has been retried 5 time(s): "
+            f"failed to resolve ref docker.io/{image}: failed to do request: Head "
+            f'"https://registry-1.docker.io/v2/{repository}/manifests/{tag or "latest"}": '
+            "dial tcp 54.236.113.205:443: i/o timeout"
+        )
+    if cause == "capacity":
+        return (
+            "Capacity is unavailable at this time. Please try again later or in a different "
+            "availability zone"
+        )
+    if cause == "resource-init":
+        return (
+            "ResourceInitializationError: unable to pull secrets or registry auth: "
+            "execution resource retrieval failed: unable to retrieve ecr registry auth: "
+            "service call has been retried 3 time(s): RequestError: send request failed "
+            'caused by: Post "https://api.ecr.us-east-1.amazonaws.com/": dial tcp '
+            "52.46.150.12:443: i/o timeout"
+        )
+    return (
+        "CannotPullContainerError: pull image manifest has been retried 5 time(s): "
+        f"failed to resolve ref {image}: {image}: not found"
     )
 
 

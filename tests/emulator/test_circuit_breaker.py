@@ -4,7 +4,23 @@ from __future__ import annotations
 
 from ecs_deploy.emulator import Emulator, Fault
 
-from .support import World, wait_for
+from .support import CLUSTER, World, wait_for
+
+
+def _record(world: World, deployment_id: str) -> dict:
+    """Our service deployment once the breaker rolled it back (DescribeServiceDeployments)."""
+    arn = (
+        f"arn:aws:ecs:us-east-1:123456789012:service-deployment/{CLUSTER}/web/"
+        f"{deployment_id.split('/')[-1]}"
+    )
+
+    def rolled_back() -> dict | None:
+        found = world.ecs.describe_service_deployments(serviceDeploymentArns=[arn])
+        record = found["serviceDeployments"][0]
+        rolling = record["status"] in ("ROLLBACK_IN_PROGRESS", "ROLLBACK_SUCCESSFUL")
+        return dict(record) if rolling else None
+
+    return wait_for(rolled_back, what=f"{deployment_id} rolled back")
 
 
 def test_crashing_revision_trips_the_breaker_and_rolls_back(
@@ -19,15 +35,17 @@ def test_crashing_revision_trips_the_breaker_and_rolls_back(
         "deployments"
     ][0]["id"]
 
-    def ours_failed() -> dict | None:
-        found = [d for d in world.service("web")["deployments"] if d["id"] == ours]
-        return found[0] if found and found[0]["rolloutState"] == "FAILED" else None
-
-    failed = wait_for(ours_failed, what="our deployment FAILED")
-    assert failed["rolloutStateReason"] == "ECS deployment circuit breaker: tasks failed to start."
-    assert failed["failedTasks"] >= 3
-    rollback = world.service("web")["deployments"][0]
-    assert rollback["status"] == "PRIMARY" and rollback["taskDefinition"] == good
+    # ECS drops the FAILED deployment from deployments[] as soon as none of its tasks runs
+    # (modes.py): a client may never see it there. The service deployment keeps the outcome.
+    record = _record(world, ours)
+    assert record["status"] in ("ROLLBACK_IN_PROGRESS", "ROLLBACK_SUCCESSFUL")
+    assert record["rollback"]["reason"] == "ECS deployment circuit breaker: tasks failed to start."
+    assert record["deploymentCircuitBreaker"]["failureCount"] >= 3
+    assert any(c.deployment_id == ours and c.value == "FAILED" for c in ecs_emulator.history)
+    rollback = next(
+        d for d in world.service("web")["deployments"] if d["id"] not in (ours, completed_id)
+    )
+    assert rollback["taskDefinition"] == good
     assert rollback["rolloutStateReason"] == (
         f"ECS deployment circuit breaker: rolling back to deploymentId {completed_id}."
     )
@@ -51,14 +69,11 @@ def test_threshold_scales_with_desired_count(world: World, ecs_emulator: Emulato
     world.create_service("web", good, desiredCount=10)
     world.steady("web")
     bad = world.register("web", {"name": "app", "image": "app:bad"})
-    world.ecs.update_service(cluster="demo", service="web", taskDefinition=bad)
-    failed = wait_for(
-        lambda: next(
-            (d for d in world.service("web")["deployments"] if d["rolloutState"] == "FAILED"), None
-        ),
-        what="FAILED",
-    )
-    assert failed["failedTasks"] >= 5
+    answer = world.ecs.update_service(cluster="demo", service="web", taskDefinition=bad)
+    ours = answer["service"]["deployments"][0]["id"]
+    record = _record(world, ours)
+    assert record["deploymentCircuitBreaker"]["threshold"] == 5
+    assert record["deploymentCircuitBreaker"]["failureCount"] >= 5
 
 
 def test_without_a_breaker_a_crash_loop_goes_on(world: World, ecs_emulator: Emulator) -> None:
