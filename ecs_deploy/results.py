@@ -70,6 +70,7 @@ class LogTail:
     location: str  # group/stream
     lines: tuple[str, ...] = ()
     unavailable: str | None = None
+    denied: bool = False  # unavailable because the IAM policy does not allow reading it
 
 
 @dataclass(frozen=True, slots=True)

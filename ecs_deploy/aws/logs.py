@@ -14,6 +14,10 @@ from ecs_deploy.aws.errors import ACCESS_DENIED_CODES, error_code, error_message
 class LogsUnavailable(Exception):
     """The lines cannot be read (no permission, no stream yet); the message says why."""
 
+    def __init__(self, message: str, *, denied: bool = False) -> None:
+        super().__init__(message)
+        self.denied = denied  # the IAM policy lacks logs:GetLogEvents
+
 
 class LogsApi:
     """`client_in(region)` makes a client for logs kept in another region than `client`'s
@@ -46,7 +50,7 @@ class LogsApi:
             code = error_code(exc)
             if code in ACCESS_DENIED_CODES:
                 raise LogsUnavailable(
-                    f"no permission to read {group} (logs:GetLogEvents)"
+                    f"no permission to read {group} (logs:GetLogEvents)", denied=True
                 ) from None
             if code == "ResourceNotFoundException":
                 raise LogsUnavailable(f"no log stream {stream} in {group}") from None

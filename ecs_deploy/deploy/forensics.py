@@ -151,7 +151,7 @@ def read_log_tail(
     try:
         lines = logs.tail(*where, region=awslogs_region(task_definition, container))
     except LogsUnavailable as exc:
-        return LogTail(container, task, location, unavailable=str(exc))
+        return LogTail(container, task, location, unavailable=str(exc), denied=exc.denied)
     return LogTail(container, task, location, tuple(lines))
 
 

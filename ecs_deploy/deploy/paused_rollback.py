@@ -21,9 +21,20 @@ from ecs_deploy.results import Outcome, ServiceResult
 
 def paused_target(result: ServiceResult) -> ContinueSpec | None:
     """What to send ROLLBACK to; None when the service is not paused where ROLLBACK applies
-    (an ECS stage with no hook: the previous revision is redeployed instead)."""
+    (an ECS stage with no hook: the previous revision is redeployed instead).
+
+    A CodeDeploy deployment that landed but is in its termination wait (InProgress) still
+    holds the group, so a new deployment of the previous revision would be refused; it is
+    stopped with automatic rollback instead, while the original task set still exists."""
     blue_green = result.blue_green
-    if result.outcome is not Outcome.READY or blue_green is None:
+    if blue_green is None:
+        return None
+    terminating = (
+        result.outcome is Outcome.SUCCEEDED
+        and blue_green.strategy == "codedeploy"
+        and blue_green.status == "InProgress"
+    )
+    if result.outcome is not Outcome.READY and not terminating:
         return None
     if blue_green.strategy == "codedeploy" and blue_green.deployment_id:
         return ContinueSpec(blue_green.deployment_id, ContinueAction.ROLLBACK)

@@ -127,7 +127,7 @@ def _roll_back_paused(
     done: dict[str, RollbackResult] = {}
     for target in targets:
         name = target.plan.name
-        if roll_back_paused is None or results[name].outcome is not Outcome.READY:
+        if roll_back_paused is None:
             continue
         watched = roll_back_paused(results[name], target.plan.timeout_seconds)
         if watched is None:

@@ -38,11 +38,14 @@ _PERMANENT = (
     "accessdenied",
     "not authorized",
     "unauthorized",
+    "permissions to pull",
+    "check whether the image exists",
     "no basic auth credentials",
     "invalid reference format",
     "parameternotfound",
     "parameters were invalid",
-    "invalidparameterexception",
+    "invalidparameter",
+    "validation error",
     "resourcenotfoundexception",
     "can't find the specified secret",
     "invalid ssm parameter",
@@ -51,25 +54,9 @@ _PERMANENT = (
     "exec format error",
     "image platform",
 )
-# Causes ECS retries and that often recover.
-_TRANSIENT = (
-    "toomanyrequests",
-    "too many requests",
-    "429",
-    "rate exceeded",
-    "throttl",
-    "timeout",
-    "timed out",
-    "deadline exceeded",
-    "connection reset",
-    "connection refused",
-    "temporarily unavailable",
-    "capacity is unavailable",
-    "service unavailable",
-    "503",
-    "500 internal server error",
-    "tls handshake",
-)
+# Anything else is left to the circuit breaker: what ECS retries and often recovers from
+# (Docker Hub's 429 toomanyrequests, registry i/o timeouts and "context deadline exceeded",
+# "Capacity is unavailable at this time", network errors), and what is not recognised.
 
 
 class StartFailure(StrEnum):
@@ -96,8 +83,3 @@ def classify(task: EcsTask) -> StartFailure:
     if task.stop_code == "TaskFailedToStart":
         texts.append("TaskFailedToStart")
     return classify_texts(texts)
-
-
-def is_transient_text(text: str) -> bool:
-    """For explanations: whether a start failure's text names a cause ECS retries."""
-    return any(marker in text.lower() for marker in _TRANSIENT)

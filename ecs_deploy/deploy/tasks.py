@@ -20,8 +20,17 @@ from ecs_deploy.config.durations import format_duration
 from ecs_deploy.deploy import forensics
 from ecs_deploy.deploy.registrar import Registrar
 from ecs_deploy.deploy.verdict import Verdict
-from ecs_deploy.deploy.watch import Note, Read, Snapshot, Step, TasksRead, Watched, WatchLoop
-from ecs_deploy.errors import DeployError
+from ecs_deploy.deploy.watch import (
+    Note,
+    Read,
+    Snapshot,
+    Step,
+    TasksRead,
+    Watched,
+    WatchLoop,
+    unreadable,
+)
+from ecs_deploy.errors import AwsError, DeployError
 from ecs_deploy.plan.deployment import TaskRunPlan
 from ecs_deploy.report.console import Reporter
 from ecs_deploy.results import ContainerExit, LogTail, Outcome, StoppedTask, TaskResult
@@ -112,7 +121,11 @@ class TaskRunTracker:
         return ()
 
     def observe(self, snapshot: Snapshot, now: float) -> Step:
-        described = snapshot.get(TasksRead(self.cluster, tuple(self.arns))) or {}
+        read = TasksRead(self.cluster, tuple(self.arns))
+        permanent = unreadable(snapshot, read)
+        if permanent is not None:
+            raise AwsError(f"{self.name}: cannot read its tasks: {permanent}")
+        described = snapshot.get(read) or {}
         notes: list[tuple[Note, str]] = []
         for arn in self.arns:
             task = described.get(arn)

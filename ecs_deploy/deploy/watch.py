@@ -37,6 +37,7 @@ from ecs_deploy.errors import (
     AccessDenied,
     AwsError,
     CredentialsExpired,
+    DeployError,
     OperationUnsupported,
     TransientAwsError,
 )
@@ -266,7 +267,7 @@ class SourceReader:
             problems.update({read: (Problem.DENIED, str(exc)) for read in reads})
         except OperationUnsupported as exc:
             problems.update({read: (Problem.UNSUPPORTED, str(exc)) for read in reads})
-        except AwsError as exc:
+        except DeployError as exc:  # AwsError, or a cluster deleted under us (PreflightError)
             problems.update({read: (Problem.FAILED, str(exc)) for read in reads})
 
     def _services(self, cluster: str, names: list[str]) -> dict[Read, Any]:
@@ -326,6 +327,7 @@ class WatchLoop:
 
     def run(self, watched: Sequence[Watched], *, live: bool = True) -> dict[str, WatchedVerdict]:
         pending = list(watched)
+        self._unreadable_since = {}  # each wait tells its own outages
         verdicts: dict[str, WatchedVerdict] = {}
         names = [w.tracker.name for w in pending]
         if not live:

@@ -100,6 +100,19 @@ def describe_service_deployments(
     return {"serviceDeployments": deployments, "failures": failures}
 
 
+def _stage(service: Service, record: ServiceDeploymentRecord) -> str | None:
+    """The stage of the moment. While ECS rolls a deployment back, the rollback's: "When a
+    roll back happens, Amazon ECS runs the lifecycle hooks for the following lifecycle stages:
+    PRODUCTION_TRAFFIC_SHIFT, TEST_TRAFFIC_SHIFT" (developer guide, deployment lifecycle
+    hooks), so the traffic stages show again, on the way back to blue."""
+    rollback = record.rollback
+    if rollback is not None and record.status not in FINISHED:
+        stage = bluegreen.current_stage(service, rollback.deployment["id"])
+        if stage is not None:
+            return stage
+    return bluegreen.current_stage(service, record.deployment["id"])
+
+
 def stop_service_deployment(
     backend: EC2ContainerServiceBackend, params: dict[str, Any]
 ) -> dict[str, Any]:
@@ -208,9 +221,7 @@ def _full(
                 "deploymentConfiguration": configuration_of(service, record),
                 "deploymentCircuitBreaker": _breaker(service, record),
                 "alarms": {"status": "DISABLED"},
-                "lifecycleStage": bluegreen.current_stage(service, record.deployment["id"])
-                if is_blue_green(service)
-                else None,
+                "lifecycleStage": _stage(service, record) if is_blue_green(service) else None,
                 "lifecycleHookDetails": bluegreen.hook_details(service, record.deployment["id"]),
                 "rollback": _compact(
                     {

@@ -173,7 +173,11 @@ class Reporter:
 
     def _log_tail(self, tail: LogTail) -> None:
         if tail.unavailable:
-            self.info(f"  log of {tail.container} ({tail.location}): {tail.unavailable}")
+            line = f"log of {tail.container} ({tail.location}): {tail.unavailable}"
+            if tail.denied:
+                self.warning(line)  # a policy to fix, not a fact about the deployment
+            else:
+                self.info(f"  {line}")
             return
         self.info(f"  last log lines of {tail.container} (task {tail.task_id}, {tail.location}):")
         for line in tail.lines:

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from ecs_deploy.emulator import EmulatorModes
 from tests.e2e.action import ActionRun, BackgroundRun, prepare_run, run_action
 
 WEB_IMAGE = "registry.example.com:5000/team/web:1.0"
@@ -67,18 +68,58 @@ def workspace(tmp_path: Path) -> Path:
     return tmp_path
 
 
-@pytest.fixture
-def app(ecs_emulator: Any, workspace: Path) -> Any:
-    """The workspace's application, running in the emulator, with the call log cleared."""
+# Where AWS documents (or shows) two behaviours, the emulator has a mode for each, and every
+# end-to-end test runs under both sides: the emulator's defaults, and the other side of each
+# mode (sources in ecs_deploy/emulator/README.md and tests/replay/recorded/SOURCES.md).
+MODE_PROFILES = {
+    "modes-default": EmulatorModes(),
+    "modes-alternative": EmulatorModes(
+        rollback="reuse",  # the last COMPLETED deployment back IN_PROGRESS
+        event_dedup=True,  # duplicate event messages omitted
+        service_deployment_ids="random",  # ids as AWS makes them
+        service_deployment_skew=-1.0,  # a record stamped before its ECS deployment
+        current_service_deployment_lag=2,  # currentServiceDeployment stale for two ticks
+        list_tasks="strict",  # startedBy only alone, as the model says
+        codedeploy_targets_before_start="raise",  # DeploymentNotStartedException
+        codedeploy_start_delay=6.0,  # a deployment Created for a while
+    ),
+}
+
+
+@pytest.fixture(params=list(MODE_PROFILES))
+def app(request: pytest.FixtureRequest, ecs_emulator: Any, workspace: Path) -> Any:
+    """The workspace's application, running in the emulator (under each mode profile), with
+    the call log cleared."""
+    ecs_emulator.modes = MODE_PROFILES[request.param]
     ecs_emulator.seed(workspace / ".ecs-deploy.yml")
     ecs_emulator.calls.clear()
     return ecs_emulator
 
 
+FULL_POLICY = Path(__file__).resolve().parents[2] / "docs" / "iam" / "full-policy.json"
+
+
+def policy_actions(path: Path) -> set[str]:
+    statements = json.loads(path.read_text(encoding="utf-8"))["Statement"]
+    found: set[str] = set()
+    for statement in statements:
+        actions = statement["Action"]
+        found.update([actions] if isinstance(actions, str) else actions)
+    return found
+
+
 @pytest.fixture
 def action(ecs_emulator: Any, workspace: Path) -> Callable[..., ActionRun]:
+    """Run the action; every AWS operation the run calls must be in the documented full IAM
+    policy (docs/iam/full-policy.json), so the policy covers all the suite exercises."""
+    allowed = policy_actions(FULL_POLICY)
+
     def run(inputs: dict[str, str], **kwargs: Any) -> ActionRun:
-        return run_action(ecs_emulator.endpoint_url, workspace, inputs, **kwargs)
+        before = len(ecs_emulator.calls.operations())
+        result = run_action(ecs_emulator.endpoint_url, workspace, inputs, **kwargs)
+        called = {f"{c.service}:{c.operation}" for c in ecs_emulator.calls.operations()[before:]}
+        assert called <= allowed, f"not in {FULL_POLICY.name}: {sorted(called - allowed)}"
+        return result
 
     return run
 

@@ -189,7 +189,7 @@ class CodeDeployTracker:
     stop_on_timeout: bool = False
     status: str = ""
     events: LifecycleEvents = ()
-    events_read: bool = False  # read at least once: what traffic did is known
+    events_current: bool = False  # read at the latest poll: what traffic did now is known
     events_denied: bool = False  # IAM lacks the target permissions (for this deployment)
     rollback_id: str | None = None
     rollback_status: str = ""
@@ -261,6 +261,7 @@ class CodeDeployTracker:
         read = LifecycleRead(self.deployment_id)
         events = events_of(snapshot, read)
         problem = snapshot.problem(read)
+        self.events_current = events is not None
         if events is None:
             if problem is not None and problem[0] is Problem.DENIED:
                 self.events_denied = True
@@ -278,7 +279,6 @@ class CodeDeployTracker:
             if seen.get(name) != state and state != "Pending":
                 notes.append((Note.EVENT, f"lifecycle event {name}: {state}"))
         self.events = events
-        self.events_read = True
 
     def _take_rollback(
         self, info: CodeDeployDeployment, snapshot: Snapshot, notes: list[tuple[Note, str]]
@@ -309,8 +309,9 @@ class CodeDeployTracker:
             return Verdict(Outcome.TIMED_OUT, f"{reason}; stopping it failed: {self.stop_failed}")
         if not self.stop_on_timeout:
             return Verdict(Outcome.TIMED_OUT, reason + f"; deployment {self.deployment_id} goes on")
-        if not self.events_read:
-            # No action on a guess: production may already run the replacement task set.
+        if not self.events_current:
+            # No action on a guess (events denied, or not read at the latest poll): production
+            # may already run the replacement task set.
             return Verdict(
                 Outcome.TIMED_OUT,
                 f"{reason}; its lifecycle events could not be read, so whether production "

@@ -97,11 +97,9 @@ def result(
 class EcsBlueGreenTracker(RollingTracker):
     """A rolling tracker that also follows our service deployment's stages and hooks."""
 
+    records_every_poll: bool = True  # the stage and hooks are only on the record
     stages: list[str] = field(default_factory=list)
     told_rollback_hook: bool = False
-
-    def __post_init__(self) -> None:
-        self.records_every_poll = True
 
     def observe(self, snapshot: Snapshot, now: float) -> Step:
         step = super().observe(snapshot, now)
@@ -125,7 +123,8 @@ class EcsBlueGreenTracker(RollingTracker):
 
         A hook AWAITING_ACTION with no wait-until is reported (outcome ready, with the
         deployment ARN and hook id for `continue`) rather than waited on into our timeout:
-        nothing happens until someone answers it. Only while the deployment goes forward.
+        nothing moves until someone answers it or its own timeoutConfiguration acts
+        (botocore: expiresAt, timeoutAction). Only while the deployment goes forward.
         """
         record = self.record
         if record is None:

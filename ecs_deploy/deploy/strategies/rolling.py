@@ -65,12 +65,10 @@ from ecs_deploy.results import Forensics, Outcome, revision_of
 
 UNABLE_TO_PLACE = "was unable to place a task"
 HAS_STARTED = "has started"
-# Polls to wait for the breaker's rollback to show after our deployment FAILED: with no
-# COMPLETED deployment to return to, ECS never starts one, and then it is failed.
-ROLLBACK_GRACE_POLLS = 2
 # How far a service deployment record's createdAt may be from our ECS deployment's: AWS
 # promises no window; records are also matched on the task definition they deploy.
 RECORD_TOLERANCE = timedelta(minutes=5)
+RECORD_SKEW = timedelta(minutes=1)  # how much earlier than ours a record may be stamped
 # Service deployment statuses (botocore's ServiceDeploymentStatus) where ECS rolls back.
 ROLLING_BACK = frozenset({"ROLLBACK_REQUESTED", "ROLLBACK_IN_PROGRESS"})
 
@@ -99,17 +97,18 @@ def start_rolling(
         registered=registered,
         deployment_id=ours.id if ours else None,
         started_at=started_at,
-        started_wall=ecs_start_time(primary, sent_at),
+        started_wall=ecs_start_time(ours, sent_at),
         created_at=ours.created_at if ours else None,
     )
 
 
-def ecs_start_time(primary: EcsDeployment | None, sent_at: datetime) -> datetime:
+def ecs_start_time(ours: EcsDeployment | None, sent_at: datetime) -> datetime:
     """When ECS says our deployment began, on ECS's clock (events use it too), a little early
     so an event stamped a few milliseconds before still counts; our own clock, with more
-    slack, only when ECS gives no time."""
-    if primary is not None and primary.created_at is not None:
-        return primary.created_at - timedelta(milliseconds=500)
+    slack, when ECS gives no time or started no deployment (a scale-only update: the old
+    PRIMARY's time would replay its events as ours)."""
+    if ours is not None and ours.created_at is not None:
+        return ours.created_at - timedelta(milliseconds=500)
     return sent_at - timedelta(seconds=2)
 
 
@@ -125,14 +124,21 @@ def match_record(
     """Our service deployment among the service's recent ones. Pure.
 
     On AWS its id is random (not our ecs-svc number) and nothing promises how close its
-    createdAt is to our deployment's, so: the records whose target revision deploys our task
-    definition (where the revisions could be read), created within RECORD_TOLERANCE of our
-    deployment, the closest in time first; `current` (service.currentServiceDeployment,
-    which can be stale) breaks ties.
+    createdAt is to our deployment's, so: records created from RECORD_SKEW before our
+    deployment to RECORD_TOLERANCE after it, not finished before it began, whose target
+    revision deploys our task definition (where the revisions could be read; otherwise only
+    records created after our update); the closest in time first, and
+    service.currentServiceDeployment (which can be stale) breaks ties.
     """
     anchor = created_at or since
     candidates = [
-        r for r in records if r.created_at is None or abs(r.created_at - anchor) <= RECORD_TOLERANCE
+        r
+        for r in records
+        if (
+            r.created_at is None
+            or anchor - RECORD_SKEW <= r.created_at <= anchor + RECORD_TOLERANCE
+        )
+        and (r.finished_at is None or r.finished_at >= anchor)
     ]
     known = [r for r in candidates if r.target_revision_arn in revisions]
     if known:
@@ -142,16 +148,12 @@ def match_record(
             if revisions[str(r.target_revision_arn)].task_definition == task_definition
         ]
     else:
-        # No revision could be read: only records created after our update can be ours.
         candidates = [r for r in candidates if r.created_at is None or r.created_at >= since]
     if not candidates:
         return None
     return min(
         candidates,
-        key=lambda r: (
-            abs((r.created_at or anchor) - anchor),
-            r.arn != current,
-        ),
+        key=lambda r: (abs((r.created_at or anchor) - anchor), r.arn != current),
     )
 
 
@@ -167,20 +169,23 @@ class RollingTracker:
     # -- what it remembers between polls
     stopped: dict[str, EcsTask] = field(default_factory=dict)
     failed_seen: int = 0
+    stopped_usable: bool = True  # False once ListTasks/DescribeTasks is denied (said once)
     events: list[str] = field(default_factory=list)
     event_ids: set[str] = field(default_factory=set)
     unplaced_since: float | None = None
     unplaced_message: str | None = None
     last_progress: str = ""
-    seen_in_poll: bool = False
-    polls_since_failed: int = 0
     records_usable: bool = True  # False once the API is missing or denied (said once)
     revisions_usable: bool = True
     revisions: dict[str, ServiceRevision] = field(default_factory=dict)
     _pending_revisions: RevisionsRead | None = None  # target revisions to read next poll
     record: ServiceDeploymentRecord | None = None
     ecs_rolling_back: bool = False
+    rollback_reason: str = ""  # "ECS deployment circuit breaker: rolling back to ..."
+    rollback_id: str | None = None  # ECS's rollback deployment, once seen
     last_ours: EcsDeployment | None = None
+    current_service_deployment: str | None = None  # as DescribeServices last said (may lag)
+    last_running: int = 0
 
     @property
     def name(self) -> str:
@@ -219,7 +224,8 @@ class RollingTracker:
             return
         ours = service.deployment(self.deployment.deployment_id)
         stopped = self._stopped_read()
-        if stopped is not None and ours is not None and ours.failed_tasks > self.failed_seen:
+        grew = ours is not None and ours.failed_tasks not in (0, self.failed_seen)
+        if stopped is not None and self.stopped_usable and grew:
             yield stopped  # to fail fast and to explain
         if self.records_usable and not self.records_every_poll and self._off_course(ours):
             yield self._records_read()  # ECS's own words on what happens to ours
@@ -245,10 +251,10 @@ class RollingTracker:
         if service is None:
             return Step(Verdict(Outcome.FAILED, "the service no longer exists"))
         ours = service.deployment(self.deployment.deployment_id)
+        self.current_service_deployment = service.current_service_deployment
         self._take_stopped(snapshot, ours, notes)
         self._take_records(snapshot, notes)
         if ours is not None:
-            self.seen_in_poll = True
             self.last_ours = ours
         self._follow_events(service, ours, now, notes)
         self._progress(ours, notes)
@@ -271,9 +277,16 @@ class RollingTracker:
             return
         problem = snapshot.problem(read)
         if problem is not None and problem[0] is not Problem.TRANSIENT:
-            # Explaining is worth a warning, never the run: ECS's own verdict still comes.
-            notes.append((Note.WARNING, f"stopped tasks unavailable: {problem[1]}"))
-            self.failed_seen = ours.failed_tasks  # asked again only when more tasks fail
+            # Explaining is worth a warning, never the run: ECS's own verdict still comes
+            # (without failing fast on start failures, which needs the stopped tasks).
+            notes.append(
+                (
+                    Note.WARNING,
+                    f"stopped tasks unavailable ({problem[1]}); no fail-fast or stopped-task "
+                    "forensics (allow ecs:ListTasks and ecs:DescribeTasks)",
+                )
+            )
+            self.stopped_usable = False
 
     def _take_records(self, snapshot: Snapshot, notes: list[tuple[Note, str]]) -> None:
         read = self._records_read()
@@ -320,7 +333,7 @@ class RollingTracker:
             created_at=self.deployment.created_at,
             since=self.deployment.started_wall,
             task_definition=self.deployment.task_definition_arn,
-            current=None,
+            current=self.current_service_deployment,
         )
 
     def _follow_events(
@@ -330,6 +343,14 @@ class RollingTracker:
         now: float,
         notes: list[tuple[Note, str]],
     ) -> None:
+        if ours is not None:
+            # A task of ours pending is a task ECS placed (pulling its image), and more of ours
+            # running is progress too, whatever the events say (ECS does not repeat an "unable
+            # to place" message it already showed). The same tasks running is not: a partial
+            # placement stalls with some running.
+            if ours.pending > 0 or ours.running > self.last_running:
+                self.unplaced_since = None
+            self.last_running = ours.running
         since = self.deployment.started_wall
         for event in reversed(service.events):  # ECS lists newest first
             if event.id in self.event_ids or (event.created_at and event.created_at < since):
@@ -343,10 +364,6 @@ class RollingTracker:
                 self.unplaced_message = event.message
             elif HAS_STARTED in event.message:
                 self.unplaced_since = None  # a task was placed after all
-        if ours is not None and (ours.running > 0 or ours.pending > 0):
-            # A task of ours pending is a task ECS placed: progress, whatever the events say
-            # (ECS does not repeat an "unable to place" message it already showed).
-            self.unplaced_since = None
 
     def _progress(self, ours: EcsDeployment | None, notes: list[tuple[Note, str]]) -> None:
         if ours is None:
@@ -361,6 +378,39 @@ class RollingTracker:
         return ""
 
     # -- the verdict ------------------------------------------------------------------------
+    @property
+    def _anchor(self) -> datetime:
+        """When ECS created our deployment (our own clock's guess when it gave no time)."""
+        return self.deployment.created_at or (
+            self.deployment.started_wall + timedelta(milliseconds=500)
+        )
+
+    def _reactivated(self, deployment: EcsDeployment) -> bool:
+        """Created before ours and changed after ours was created: only ECS's rollback puts an
+        older deployment back in progress (an UpdateService always creates a new one)."""
+        anchor = self._anchor
+        return (
+            deployment.created_at is not None
+            and deployment.created_at < anchor
+            and deployment.updated_at is not None
+            and deployment.updated_at > anchor
+        )
+
+    def _rollback_deployment(self, service: EcsService) -> EcsDeployment | None:
+        """ECS's rollback of ours, if the PRIMARY is one: the last COMPLETED deployment
+        re-activated, or a new one whose reason says "rolling back to deploymentId ...". Once
+        found it is known by its id (a later PRIMARY is someone else's)."""
+        primary = service.primary
+        if primary is None or primary.id == self.deployment.deployment_id:
+            return None
+        if self.rollback_id is not None:
+            return primary if primary.id == self.rollback_id else None
+        says = "rolling back" in primary.rollout_reason.lower()
+        if self._reactivated(primary) or says:
+            self.rollback_id = primary.id
+            return primary
+        return None
+
     def _judge(self, service: EcsService, ours: EcsDeployment | None) -> Verdict | None:
         deployment = self.deployment
         runs_ours = service.task_definition == deployment.task_definition_arn
@@ -369,6 +419,9 @@ class RollingTracker:
         from_record = self._judge_record(service, ours, runs_ours)
         if from_record is not None:
             return from_record
+        rollback = self._rollback_deployment(service)
+        if rollback is not None:
+            return self._judge_rollback(rollback, ours, service)
         if ours is None:
             return self._judge_gone(service, runs_ours)
         if ours.rollout_state == "COMPLETED":
@@ -427,38 +480,57 @@ class RollingTracker:
     def _failure_reason(
         self, ours: EcsDeployment | None, record: ServiceDeploymentRecord | None
     ) -> str:
+        """Why ours failed, in ECS's words: its rolloutStateReason once FAILED (a poll may
+        never see that), the service event about it, the rollback's reason, the record's."""
         known = ours or self.last_ours
-        texts = [known.rollout_reason if known else ""]
+        texts = [known.rollout_reason] if known and known.rollout_state == "FAILED" else []
+        mine = f"(deployment {self.deployment.deployment_id})"
+        texts += [e.split(mine, 1)[1].strip() for e in self.events if mine in e and "fail" in e]
+        texts.append(self.rollback_reason)
         if record is not None:
             texts += [record.status_reason, record.rollback_reason or ""]
         unique = [t for i, t in enumerate(texts) if t and t not in texts[:i]]
         return "; ".join(unique) or "deployment failed"
 
     def _judge_failed(self, service: EcsService, ours: EcsDeployment) -> Verdict | None:
+        """Ours FAILED and no rollback deployment is seen (yet)."""
+        reason = ours.rollout_reason or "deployment failed"
         if not service.breaker.rolls_back:
-            return Verdict(Outcome.FAILED, ours.rollout_reason or "deployment failed")
-        rollback = service.primary if service.primary and service.primary.id != ours.id else None
-        if rollback is not None:
-            return self._judge_rollback(rollback, ours)
-        self.polls_since_failed += 1
-        if self.polls_since_failed <= ROLLBACK_GRACE_POLLS:
-            return None
-        return Verdict(
-            Outcome.FAILED,
-            f"{ours.rollout_reason or 'deployment failed'}; ECS did not roll back (no earlier "
-            "deployment completed to return to)",
-        )
+            return Verdict(Outcome.FAILED, reason)
+        primary = service.primary
+        if primary is not None and primary.id != ours.id:
+            return Verdict(
+                Outcome.FAILED,
+                f"{reason}; since then deployment {primary.id} "
+                f"({revision_of(primary.task_definition)}) replaced it",
+            )
+        if self.deployment.plan.rollback_task_definition_arn is None:
+            # "When the deployment circuit breaker does not find a deployment that is in a
+            # COMPLETED state, ... the deployment is stalled" (developer guide).
+            return Verdict(
+                Outcome.FAILED,
+                f"{reason}; ECS did not roll back (no earlier deployment completed to return to)",
+            )
+        # A COMPLETED deployment was there when we updated: ECS rolls back to it. Wait for
+        # that (within the timeout) rather than call it failed and roll back on top of it.
+        self.ecs_rolling_back = True
+        return None
 
     def _judge_rollback(
-        self, rollback: EcsDeployment, ours: EcsDeployment | None
+        self, rollback: EcsDeployment, ours: EcsDeployment | None, service: EcsService
     ) -> Verdict | None:
         """ECS's rollback deployment (a new one, or the last COMPLETED one re-activated)."""
         self.ecs_rolling_back = True
+        if "rolling back" in rollback.rollout_reason.lower():
+            self.rollback_reason = rollback.rollout_reason
         reason = self._failure_reason(ours, self.record)
+        by = "ECS"
+        if service.breaker.rolls_back and "circuit breaker" not in reason:
+            by = "ECS's deployment circuit breaker"
         if rollback.rollout_state == "COMPLETED":
             return Verdict(
                 Outcome.ROLLED_BACK,
-                f"{reason}; ECS rolled back to {revision_of(rollback.task_definition)}",
+                f"{reason}; {by} rolled back to {revision_of(rollback.task_definition)}",
                 ecs_rollback=True,
             )
         if rollback.rollout_state == "FAILED":
@@ -470,52 +542,21 @@ class RollingTracker:
         return None
 
     def _judge_gone(self, service: EcsService, runs_ours: bool) -> Verdict | None:
-        """Our deployment is not in deployments[]: drained after failing, or replaced."""
+        """Ours is not in deployments[] and the PRIMARY is not ECS's rollback of it."""
         primary = service.primary
-        before_ours = (
-            primary is not None
-            and primary.created_at is not None
-            and primary.created_at < self.deployment.started_wall
-        )
-        updated_since = (
-            primary is not None
-            and primary.updated_at is not None
-            and primary.updated_at >= self.deployment.started_wall
-        )
-        if before_ours and not self.seen_in_poll and not updated_since:
-            # An eventually consistent read from before our update: look again. (Once ours
-            # was seen, or the PRIMARY changed since our update, it is not stale.)
-            return None
         if primary is None:
+            return None
+        if primary.created_at is not None and primary.created_at < self._anchor:
+            # An older deployment, unchanged since ours was created: an eventually
+            # consistent read from before our update. Look again.
             return None
         if runs_ours and primary.rollout_state == "COMPLETED":
             return Verdict(Outcome.SUCCEEDED, "a later deployment of our task definition completed")
-        if before_ours and not runs_ours:
-            # A deployment older than ours is PRIMARY again, changed since our update: only
-            # ECS's rollback re-activates a deployment (an UpdateService always creates one).
-            return self._judge_rollback(primary, None)
-        if self._is_rollback(service, primary):
-            return self._judge_rollback(primary, None)
         return Verdict(
             Outcome.SUPERSEDED,
             f"deployment {self.deployment.deployment_id} was replaced by {primary.id}; "
             f"the service runs {revision_of(service.task_definition)}",
         )
-
-    def _is_rollback(self, service: EcsService, primary: EcsDeployment) -> bool:
-        """Whether the PRIMARY that replaced ours is ECS rolling ours back.
-
-        A new deployment: its reason says so ("ECS deployment circuit breaker: rolling back to
-        deploymentId ..."), or we saw ours FAILED with a breaker that rolls back, or ECS's
-        record says so. (A re-activated older deployment is told by its createdAt.)
-        """
-        if self.ecs_rolling_back:
-            return True
-        reason = primary.rollout_reason.lower()
-        if "rolling back" in reason or "rollback" in reason:
-            return True
-        last = self.last_ours
-        return bool(last and last.rollout_state == "FAILED" and service.breaker.rolls_back)
 
     # -- certain before ECS says so ---------------------------------------------------------
     def _fail_fast(self, service: EcsService, ours: EcsDeployment, now: float) -> Verdict | None:
@@ -525,11 +566,19 @@ class RollingTracker:
                 self.deployment.plan.task_definition.register_params
             )
             top = forensics.group_stopped_tasks([t.raw for t in permanent], essential)[0]
-            return Verdict(
-                Outcome.FAILED,
+            reason = (
                 f"{len(permanent)} tasks of the new revision failed to start, for a cause no "
-                f"retry fixes: {top.describe()}",
+                f"retry fixes: {top.describe()}"
             )
+            breaker = service.breaker
+            if breaker.rolls_back and self.deployment.plan.rollback_task_definition_arn:
+                # ECS's breaker rolls it back at its threshold: never a rollback of ours too.
+                return Verdict(
+                    Outcome.FAILED,
+                    f"{reason}; ECS's circuit breaker will roll it back",
+                    ecs_rollback=True,
+                )
+            return Verdict(Outcome.FAILED, reason)
         threshold = service.breaker.threshold(ours.desired)
         if not service.breaker.enabled and ours.desired and ours.failed_tasks >= threshold:
             return Verdict(
@@ -585,7 +634,7 @@ def explainer(tracker: RollingTracker, ecs: EcsApi, logs: LogsApi | None) -> Any
 
     def explain(verdict: Verdict) -> Forensics:
         read = tracker._stopped_read()
-        if read is not None:
+        if read is not None and tracker.stopped_usable:
             try:
                 tasks = ecs.stopped_tasks(read.cluster, read.service, read.deployment_id)
                 tracker.stopped.update({task.arn: task for task in tasks})

@@ -11,11 +11,12 @@ Sources (quoted in tests/replay/recorded/SOURCES.md):
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 
 import pytest
 
-from ecs_deploy.deploy.strategies.rolling import ROLLBACK_GRACE_POLLS, match_record
+from ecs_deploy.deploy.strategies.rolling import match_record
 from ecs_deploy.deploy.watch import Problem, RecordsRead
 from ecs_deploy.errors import AwsError
 from ecs_deploy.results import Outcome
@@ -108,22 +109,75 @@ def test_a_read_from_before_our_update_is_looked_at_again() -> None:
 def test_a_failed_rollback_is_failed_neither_revision() -> None:
     watch = tracker()
     rollback = deployment("ecs-svc/3", "PRIMARY", "FAILED", OLD, created=LATER)
+    rollback["rolloutStateReason"] = (
+        f"ECS deployment circuit breaker: rolling back to deploymentId {OLD_ID}."
+    )
     failed = deployment(OUR_ID, "ACTIVE", "FAILED", OURS, rolloutStateReason=FAILED_REASON)
     verdict = watch.observe(snapshot(watch, service(OLD, rollback, failed)), 1).verdict
     assert verdict is not None and verdict.outcome is Outcome.FAILED
     assert "neither revision" in verdict.reason
 
 
-def test_failed_without_a_completed_deployment_to_return_to_is_failed() -> None:
+def test_failed_with_a_completed_deployment_to_return_to_waits_for_ecs_s_rollback() -> None:
+    """The UpdateService answer showed a COMPLETED deployment: ECS's breaker returns to it,
+    so the run waits for that (and never rolls back on top of it) instead of saying failed."""
     watch = tracker()
     failed = service(
         OURS, deployment(OUR_ID, "PRIMARY", "FAILED", OURS, rolloutStateReason=FAILED_REASON)
     )
-    for poll in range(ROLLBACK_GRACE_POLLS):
+    for poll in range(5):
         assert watch.observe(snapshot(watch, failed), poll).verdict is None
-    verdict = watch.observe(snapshot(watch, failed), 9).verdict
+    assert watch.ecs_rolling_back
+    verdict = watch.expire(600)
+    assert verdict is not None and verdict.outcome is Outcome.TIMED_OUT and verdict.ecs_rollback
+
+
+def test_failed_without_a_completed_deployment_to_return_to_is_failed_at_once() -> None:
+    """ "When the deployment circuit breaker does not find a deployment that is in a
+    COMPLETED state, ... the deployment is stalled" (developer guide)."""
+    watch = tracker()
+    watch.deployment = dataclasses.replace(
+        watch.deployment,
+        plan=dataclasses.replace(watch.deployment.plan, rollback_task_definition_arn=None),
+    )
+    failed = service(
+        OURS, deployment(OUR_ID, "PRIMARY", "FAILED", OURS, rolloutStateReason=FAILED_REASON)
+    )
+    verdict = watch.observe(snapshot(watch, failed), 1).verdict
     assert verdict is not None and verdict.outcome is Outcome.FAILED
     assert "did not roll back" in verdict.reason
+
+
+def test_a_redeploy_of_the_same_revision_rolled_back_is_not_a_success() -> None:
+    """force-new-deployment of :2 over :2: the re-activated deployment runs our revision too,
+    but it is ECS's rollback, not "a later deployment of our task definition"."""
+    watch = tracker()
+    watch.observe(snapshot(watch, service(OURS, in_progress())), 1)
+    same = deployment(OLD_ID, "PRIMARY", "IN_PROGRESS", OURS, created=EARLIER, updated=LATER)
+    same["rolloutStateReason"] = (
+        f"ECS deployment circuit breaker: rolling back to deploymentId {OLD_ID}."
+    )
+    assert watch.observe(snapshot(watch, service(OURS, same)), 2).verdict is None
+    done = {**same, "rolloutState": "COMPLETED", "rolloutStateReason": "completed"}
+    verdict = watch.observe(snapshot(watch, service(OURS, done)), 3).verdict
+    assert verdict is not None and verdict.outcome is Outcome.ROLLED_BACK
+
+
+def test_someone_else_s_deployment_after_ours_failed_is_not_ecs_s_rollback() -> None:
+    watch = tracker()
+    failed = deployment(OUR_ID, "ACTIVE", "FAILED", OURS, rolloutStateReason=FAILED_REASON)
+    theirs = deployment(
+        "ecs-svc/9", "PRIMARY", "IN_PROGRESS", OLD.replace(":1", ":3"), created=LATER
+    )
+    verdict = watch.observe(snapshot(watch, service(OLD, theirs, failed)), 1).verdict
+    assert verdict is not None and verdict.outcome is Outcome.FAILED
+    assert "replaced it" in verdict.reason and not verdict.ecs_rollback
+
+
+def test_a_stale_read_stamped_just_before_our_deployment_is_not_a_rollback() -> None:
+    watch = tracker()
+    stale = old("PRIMARY", "COMPLETED", updated=T0 - timedelta(milliseconds=300))
+    assert watch.observe(snapshot(watch, service(OLD, stale)), 1).verdict is None
 
 
 def test_breaker_without_rollback_is_failed_at_once() -> None:
@@ -227,6 +281,21 @@ def test_unplaced_with_no_progress_stalls_after_the_grace() -> None:
     assert verdict is not None and verdict.outcome is Outcome.STALLED
 
 
+def test_a_partial_placement_that_stays_partial_stalls() -> None:
+    """Desired 2, one task placed and running, the other never placed (the event is not
+    repeated): the same task running is not progress."""
+    watch = tracker(placement_grace_seconds=60)
+    watch.observe(
+        snapshot(watch, service(OURS, in_progress(runningCount=1), events=(UNPLACED,))), 0
+    )
+    assert (
+        watch.observe(snapshot(watch, service(OURS, in_progress(runningCount=1))), 59).verdict
+        is None
+    )
+    verdict = watch.observe(snapshot(watch, service(OURS, in_progress(runningCount=1))), 60).verdict
+    assert verdict is not None and verdict.outcome is Outcome.STALLED
+
+
 def test_a_has_started_event_after_the_unplaced_one_resets_the_clock() -> None:
     watch = tracker(placement_grace_seconds=60)
     watch.observe(snapshot(watch, service(OURS, in_progress(), events=(UNPLACED,))), 0)
@@ -260,6 +329,9 @@ def test_permanent_pull_failures_fail_fast() -> None:
     verdict = watch.observe(snapshot(watch, failing(2), stopped=tasks), 1).verdict
     assert verdict is not None and verdict.outcome is Outcome.FAILED
     assert "no retry fixes" in verdict.reason and "not found" in verdict.reason
+    # The breaker rolls back (a COMPLETED deployment to return to): ECS's rollback follows,
+    # so this run must not start one of its own on top of it.
+    assert verdict.ecs_rollback and "circuit breaker will roll it back" in verdict.reason
 
 
 def test_rate_limited_pulls_are_left_to_the_breaker() -> None:
@@ -341,6 +413,20 @@ def test_our_record_is_matched_on_its_task_definition_and_time() -> None:
             [skewed, before], revisions, created_at=T0, since=T0, task_definition=OURS, current=None
         )
         is skewed
+    )
+    # A record from an earlier attempt (finished before ours began) is never ours.
+    earlier = record(
+        "ROLLBACK_SUCCESSFUL",
+        arn="sd/Ear1",
+        created=T0 - timedelta(seconds=50),
+        finishedAt=T0 - timedelta(seconds=5),
+        targetServiceRevision={"arn": "rev/ours"},
+    )
+    assert (
+        match_record(
+            [earlier], revisions, created_at=T0, since=T0, task_definition=OURS, current=None
+        )
+        is None
     )
     # Without revisions (DescribeServiceRevisions denied): only records after our update.
     assert (
