@@ -121,7 +121,19 @@ def _plan_service(
         live_primary_id=deployments.primary_id,
         rollback_task_definition_arn=deployments.stable_task_definition_arn,
         redeploy_reason=redeploy if not task_definition.changed else None,
+        update_params=_checked_update_params(spec, settings.cluster, ecs),
     )
+
+
+def _checked_update_params(spec: ServiceSpec, cluster: str, ecs: EcsApi) -> Mapping[str, Any]:
+    """What UpdateService would refuse in the extra parameters is refused before any change."""
+    if spec.update_params:
+        ecs.check_parameters(
+            "UpdateService",
+            {"cluster": cluster, "service": spec.name, **spec.update_params},
+            what=f"service '{spec.name}'",
+        )
+    return spec.update_params
 
 
 def _plan_register_only(
@@ -278,6 +290,7 @@ class TaskPlanner:
         _check_task_tags(spec)
         if spec.tags:
             params["tags"] = [{"key": key, "value": value} for key, value in spec.tags]
+        params.update(spec.run_params)  # enableECSManagedTags, volumeConfigurations, if given
         self._ecs.check_parameters(
             "RunTask", {**params, "taskDefinition": definition.family}, what=f"task '{spec.name}'"
         )
