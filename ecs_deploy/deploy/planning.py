@@ -96,6 +96,7 @@ def _plan_service(
         current_arn,
         ecs,
         changes=spec.changes,
+        keep_empty_keys=settings.keep_empty_keys,
     )
     deployments = read_live(service)
     # "Unchanged" only means done when the live deployment of it settled: a re-run after a
@@ -159,6 +160,7 @@ def _plan_register_only(
         live_arn,
         ecs,
         changes=spec.changes,
+        keep_empty_keys=settings.keep_empty_keys,
     )
 
 
@@ -190,6 +192,7 @@ def _render(
     *,
     infer_single_container: bool = True,  # services: the only container; tasks: named ones only
     changes: TaskDefinitionChanges | None = None,
+    keep_empty_keys: frozenset[str] = frozenset(),  # keep-null-value-keys
 ) -> TaskDefinitionPlan:
     shape = register_task_definition_shape()
     images = {container.name: container.image for container in containers if container.image}
@@ -205,6 +208,7 @@ def _render(
             images=images or None,
             image_tag=image_tag,
             containers=tagged if image_tag else [],
+            keep_empty_keys=keep_empty_keys,
             source=where,
         )
         definition = rendered.task_definition
@@ -222,7 +226,11 @@ def _render(
         "RegisterTaskDefinition", params, what=f"task definition '{params.get('family')}'"
     )
 
-    live_normalized = normalize_for_register(dict(live), shape).task_definition if live else None
+    live_normalized = (
+        normalize_for_register(dict(live), shape, keep_empty_keys=keep_empty_keys).task_definition
+        if live
+        else None
+    )
     same = live_normalized is not None and same_task_definition(live_normalized, definition)
     return TaskDefinitionPlan(
         family=str(params.get("family", "")),
