@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 _READ_PREFIXES = ("Describe", "List", "Get", "BatchGet")
 
@@ -13,6 +15,8 @@ class RecordedCall:
     service: str  # signing name: "ecs", "codedeploy", "logs", "ec2", ...
     operation: str  # "UpdateService"
     at: float  # time.monotonic() when the request arrived
+    # The request's JSON parameters (JSON protocols; empty for query-protocol services).
+    params: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
     @property
     def mutating(self) -> bool:
@@ -39,6 +43,10 @@ class CallRecorder:
 
     def count(self, operation: str, service: str | None = None) -> int:
         return sum(1 for c in self.operations(service) if c.operation == operation)
+
+    def params_of(self, operation: str, service: str | None = None) -> list[Mapping[str, Any]]:
+        """The parameters of every call of `operation`, oldest first."""
+        return [c.params for c in self.operations(service) if c.operation == operation]
 
     def clear(self) -> None:
         with self._lock:

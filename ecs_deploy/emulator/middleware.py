@@ -79,7 +79,9 @@ class EmulatorMiddleware:
         body = _read_body(environ)
         call = identify(environ, body)
         if call is not None:
-            self._calls.record(RecordedCall(call.service, call.operation, time.monotonic()))
+            self._calls.record(
+                RecordedCall(call.service, call.operation, time.monotonic(), call.params)
+            )
         with self._lock:
             try:
                 status, headers, payload = self._answer(call, environ)
