@@ -71,7 +71,7 @@ def build_settings(raw: RawInputs, environ: Mapping[str, str] | None = None) -> 
     """Validate every input and the application file; nothing here talks to AWS."""
     env = os.environ if environ is None else environ
     values = check_inputs(raw, Command.DEPLOY)
-    workspace = Path(env.get("GITHUB_WORKSPACE") or Path.cwd())
+    workspace = workspace_of(env)
     image_tag = values.text("image-tag")
     if image_tag is not None:
         _check_tag(image_tag)
@@ -114,6 +114,17 @@ def build_settings(raw: RawInputs, environ: Mapping[str, str] | None = None) -> 
         region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or None,
         github=github_files(env),
     )
+
+
+# Where relative paths resolve: the checkout, as GitHub Actions, GitLab CI and CodeBuild name it.
+WORKSPACE_VARIABLES = ("GITHUB_WORKSPACE", "CI_PROJECT_DIR", "CODEBUILD_SRC_DIR")
+
+
+def workspace_of(env: Mapping[str, str]) -> Path:
+    for name in WORKSPACE_VARIABLES:
+        if env.get(name):
+            return Path(env[name])
+    return Path.cwd()
 
 
 def _config_path(values: InputValues, workspace: Path) -> Path | None:
