@@ -43,5 +43,10 @@ for file in "${GITHUB_OUTPUT:-}" "${GITHUB_STEP_SUMMARY:-}" "${GITHUB_ENV:-}" \
   if [ -n "$file" ] && [ -d "$(dirname "$file")" ]; then mount_dir "$(dirname "$file")"; fi
 done
 
-exec docker run --rm "${env_args[@]}" "${mounts[@]}" \
-  --workdir "$GITHUB_WORKSPACE" "$image"
+# The exit code goes to the step's outputs, and the next step of action.yml fails with it:
+# this step succeeds, so the outputs the container wrote are the action's outputs whatever
+# the verdict.
+status=0
+docker run --rm "${env_args[@]}" "${mounts[@]}" --workdir "$GITHUB_WORKSPACE" "$image" ||
+  status=$?
+echo "exit-code=$status" >>"${GITHUB_OUTPUT:-/dev/null}"

@@ -51,9 +51,14 @@ def test_every_input_and_output_is_described(action: dict[str, Any]) -> None:
 def test_runs_the_repository_image_through_the_run_script(action: dict[str, Any]) -> None:
     # A composite action (not runs.using: docker), so the script can mount RUNNER_TEMP.
     assert action["runs"]["using"] == "composite"
-    (step,) = action["runs"]["steps"]
+    step, exit_step = action["runs"]["steps"]
+    assert step["id"] == "run"
     assert step["run"] == 'exec "$GITHUB_ACTION_PATH/scripts/run-action.sh"'
-    assert "${{" not in step["run"]  # inputs reach the script through env only
+    # The second step fails the action with the container's exit code, once its outputs are set.
+    assert exit_step["if"] == "steps.run.outputs.exit-code != '0'"
+    assert exit_step["env"] == {"EXIT_CODE": "${{ steps.run.outputs.exit-code }}"}
+    for each in (step, exit_step):
+        assert "${{" not in each["run"]  # values reach the scripts through env only
     assert (REPO / "Dockerfile").is_file()
     assert (REPO / "scripts" / "run-action.sh").stat().st_mode & 0o111
 
@@ -63,8 +68,7 @@ def test_every_input_reaches_the_container_as_a_variable_the_code_reads(
 ) -> None:
     from ecs_deploy.config.readers import read_action_inputs
 
-    (step,) = action["runs"]["steps"]
-    env: dict[str, str] = step["env"]
+    env: dict[str, str] = action["runs"]["steps"][0]["env"]
     assert {value for value in env.values()} == {
         f"${{{{ inputs.{name} }}}}" for name in action["inputs"]
     }

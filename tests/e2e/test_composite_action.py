@@ -159,6 +159,7 @@ def test_a_render_output_under_runner_temp_deploys_through_the_composite_step(
         }
     )
     assert done.returncode == 0, done.stdout + done.stderr
+    assert outputs["exit-code"] == "0"
     assert outputs["outcome"] == "succeeded"
     arn = outputs["task-definition-arn"]
     assert service_of(app, "web")["taskDefinition"] == arn
@@ -196,4 +197,15 @@ def test_file_commands_outside_runner_temp_are_mounted_too(
     assert outputs["outcome"] == "planned"
     assert f"{elsewhere}:{elsewhere}" in calls[1]
     assert "web" in summary.read_text()  # written through the mount
+    assert app.calls.mutating() == []
+
+
+def test_a_failing_run_succeeds_the_step_and_hands_on_its_exit_code(app: Any, step: Any) -> None:
+    """action.yml's next step fails with it; the outputs written before are the action's."""
+    done, outputs, _ = step(
+        {"INPUT_SERVICE": "web", "INPUT_CLUSTER": "demo", "INPUT_TIMEOUT": "0s"}
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert outputs["exit-code"] == "2"
+    assert "timeout: '0s' must be greater than zero" in done.stdout
     assert app.calls.mutating() == []
