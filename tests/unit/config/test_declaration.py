@@ -180,3 +180,13 @@ def test_render_actions_task_definition_sources(
     settings = build_settings({"service": "web", **inputs}, {"GITHUB_WORKSPACE": str(tmp_path)})
     assert settings.services[0].source.reference == reference
     assert settings.services[0].source.file is None
+
+
+def test_a_deprecated_name_is_read_in_both_env_forms() -> None:
+    spec = Input("new-name", Kind.TEXT, "Something.", aliases=("old-name",))
+    assert spec.env_names == (
+        "INPUT_NEW-NAME",
+        "INPUT_NEW_NAME",
+        "INPUT_OLD-NAME",
+        "INPUT_OLD_NAME",
+    )
