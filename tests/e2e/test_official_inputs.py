@@ -215,6 +215,14 @@ def test_wait_max_delay_seconds_caps_the_poll_interval(
             {"run-task-managed-ebs-volume-name": "scratch"},
             "run-task-managed-ebs-volume-name needs run-task-managed-ebs-volume",
         ),
+        (
+            {
+                "run-task": "true",
+                "run-task-managed-ebs-volume-name": "scratch",
+                "run-task-managed-ebs-volume": json.dumps({"roleArn": ROLE, "size": 5}),
+            },
+            "would be rejected by RunTask",
+        ),
         ({"keep-null-value-keys": ","}, None),  # an empty list is no list: accepted
         ({"task-definition-revision": "2"}, "task-definition-revision needs task-definition-fam"),
         ({"task-definition-revision": "0"}, "task-definition-revision: '0' must be 1 or more"),
