@@ -43,10 +43,20 @@ for file in "${GITHUB_OUTPUT:-}" "${GITHUB_STEP_SUMMARY:-}" "${GITHUB_ENV:-}" \
   if [ -n "$file" ] && [ -d "$(dirname "$file")" ]; then mount_dir "$(dirname "$file")"; fi
 done
 
+# A job with service containers has the runner's network (github_network_<id>), which a
+# Docker action would join: join it too, so services are reachable by name. Several (jobs
+# sharing a Docker host) or none: Docker's default bridge.
+network_args=()
+networks=()
+while IFS= read -r network; do
+  case "$network" in github_network_*) networks+=("$network") ;; esac
+done < <(docker network ls --format '{{.Name}}' 2>/dev/null || true)
+if [ "${#networks[@]}" -eq 1 ]; then network_args=(--network "${networks[0]}"); fi
+
 # The exit code goes to the step's outputs, and the next step of action.yml fails with it:
 # this step succeeds, so the outputs the container wrote are the action's outputs whatever
 # the verdict.
 status=0
-docker run --rm "${env_args[@]}" "${mounts[@]}" --workdir "$GITHUB_WORKSPACE" "$image" ||
-  status=$?
+docker run --rm "${network_args[@]}" "${env_args[@]}" "${mounts[@]}" \
+  --workdir "$GITHUB_WORKSPACE" "$image" || status=$?
 echo "exit-code=$status" >>"${GITHUB_OUTPUT:-/dev/null}"

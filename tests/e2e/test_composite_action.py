@@ -32,6 +32,9 @@ with open(os.environ["FAKE_DOCKER_LOG"], "a") as log:
 if args[0] == "build":
     print("sha256:0123abcd")
     sys.exit(0)
+if args[:2] == ["network", "ls"]:
+    print("\\n".join(os.environ.get("FAKE_DOCKER_NETWORKS", "bridge host").split()))
+    sys.exit(0)
 assert args[:2] == ["run", "--rm"], args
 names, mounts, rest = [], [], args[2:]
 while rest[0].startswith("--"):
@@ -42,6 +45,8 @@ while rest[0].startswith("--"):
         mounts.append(value.split(":")[0])
     elif flag == "--workdir":
         workdir = value
+    elif flag == "--network":
+        pass
 assert rest == ["sha256:0123abcd"], rest
 env = {{name: os.environ[name] for name in names if name in os.environ}}
 env["PATH"] = os.environ["PATH"]
@@ -165,8 +170,9 @@ def test_a_render_output_under_runner_temp_deploys_through_the_composite_step(
     assert service_of(app, "web")["taskDefinition"] == arn
     assert images_of(app, arn)["app"] == "r/web:7"
 
-    build, run = calls
+    build, network_ls, run = calls
     assert build == ["build", "--quiet", str(REPO)]
+    assert network_ls[:2] == ["network", "ls"]
     # Mounted at their host paths: the workspace and RUNNER_TEMP (which holds file commands).
     assert f"{workspace}:{workspace}" in run
     assert f"{runner_temp}:{runner_temp}" in run
@@ -195,7 +201,7 @@ def test_file_commands_outside_runner_temp_are_mounted_too(
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert outputs["outcome"] == "planned"
-    assert f"{elsewhere}:{elsewhere}" in calls[1]
+    assert f"{elsewhere}:{elsewhere}" in calls[-1]
     assert "web" in summary.read_text()  # written through the mount
     assert app.calls.mutating() == []
 
@@ -209,3 +215,23 @@ def test_a_failing_run_succeeds_the_step_and_hands_on_its_exit_code(app: Any, st
     assert outputs["exit-code"] == "2"
     assert "timeout: '0s' must be greater than zero" in done.stdout
     assert app.calls.mutating() == []
+
+
+@pytest.mark.parametrize(
+    ("networks", "joined"),
+    [
+        ("bridge host none", None),
+        ("bridge github_network_0a1b host", "github_network_0a1b"),
+        ("github_network_0a1b github_network_2c3d", None),  # two jobs on one Docker host
+    ],
+)
+def test_the_jobs_network_is_joined_when_there_is_exactly_one(
+    app: Any, step: Any, networks: str, joined: str | None
+) -> None:
+    done, _, calls = step(
+        {"INPUT_SERVICE": "web", "INPUT_CLUSTER": "demo", "INPUT_DRY_RUN": "true"},
+        extra_env={"FAKE_DOCKER_NETWORKS": networks},
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    run = next(call for call in calls if call[0] == "run")
+    assert (run[run.index("--network") + 1] if "--network" in run else None) == joined
