@@ -127,6 +127,7 @@ def _plan_service(
         current_arn,
         ecs,
         changes=spec.changes,
+        keep_empty_keys=settings.keep_empty_keys,
     )
     deployments = read_live(service)
     # "Unchanged" only means done when the live deployment of it settled: a re-run after a
@@ -152,7 +153,19 @@ def _plan_service(
         live_primary_id=deployments.primary_id,
         rollback_task_definition_arn=deployments.stable_task_definition_arn,
         redeploy_reason=redeploy if not task_definition.changed else None,
+        update_params=_checked_update_params(spec, settings.cluster, ecs),
     )
+
+
+def _checked_update_params(spec: ServiceSpec, cluster: str, ecs: EcsApi) -> Mapping[str, Any]:
+    """What UpdateService would refuse in the extra parameters is refused before any change."""
+    if spec.update_params:
+        ecs.check_parameters(
+            "UpdateService",
+            {"cluster": cluster, "service": spec.name, **spec.update_params},
+            what=f"service '{spec.name}'",
+        )
+    return spec.update_params
 
 
 def _plan_register_only(
@@ -178,6 +191,7 @@ def _plan_register_only(
         live_arn,
         ecs,
         changes=spec.changes,
+        keep_empty_keys=settings.keep_empty_keys,
     )
 
 
@@ -209,6 +223,7 @@ def _render(
     *,
     infer_single_container: bool = True,  # services: the only container; tasks: named ones only
     changes: TaskDefinitionChanges | None = None,
+    keep_empty_keys: frozenset[str] = frozenset(),  # keep-null-value-keys
 ) -> TaskDefinitionPlan:
     shape = register_task_definition_shape()
     images = {container.name: container.image for container in containers if container.image}
@@ -224,6 +239,7 @@ def _render(
             images=images or None,
             image_tag=image_tag,
             containers=tagged if image_tag else [],
+            keep_empty_keys=keep_empty_keys,
             source=where,
         )
         definition = rendered.task_definition
@@ -241,7 +257,11 @@ def _render(
         "RegisterTaskDefinition", params, what=f"task definition '{params.get('family')}'"
     )
 
-    live_normalized = normalize_for_register(dict(live), shape).task_definition if live else None
+    live_normalized = (
+        normalize_for_register(dict(live), shape, keep_empty_keys=keep_empty_keys).task_definition
+        if live
+        else None
+    )
     same = live_normalized is not None and same_task_definition(live_normalized, definition)
     return TaskDefinitionPlan(
         family=str(params.get("family", "")),
@@ -309,6 +329,7 @@ class TaskPlanner:
         _check_task_tags(spec)
         if spec.tags:
             params["tags"] = [{"key": key, "value": value} for key, value in spec.tags]
+        params.update(spec.run_params)  # enableECSManagedTags, volumeConfigurations, if given
         self._ecs.check_parameters(
             "RunTask", {**params, "taskDefinition": definition.family}, what=f"task '{spec.name}'"
         )

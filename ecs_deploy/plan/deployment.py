@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ecs_deploy.plan.replace import ImageChange
@@ -42,6 +42,9 @@ class ServicePlan:
     live_primary_id: str | None = None
     rollback_task_definition_arn: str | None = None
     redeploy_reason: str | None = None  # set: the live deployment never settled
+    # Extra UpdateService parameters the inputs asked for (enableECSManagedTags, propagateTags,
+    # volumeConfigurations); sent as they are, none when empty.
+    update_params: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def needs_update(self) -> bool:

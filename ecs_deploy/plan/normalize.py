@@ -31,16 +31,22 @@ def normalize_for_register(
     shape: Shape,
     *,
     keep_empty: bool = False,
+    keep_empty_keys: frozenset[str] = frozenset(),
     source: str | None = None,
 ) -> NormalizedTaskDefinition:
     """Keep what `shape` accepts, drop nulls, coerce scalars and remove empty values.
 
     Empty values ("", [], {}) are removed recursively as the official action does, except an
     empty `value` of an environment or proxy property entry. `keep_empty` turns that removal
-    off (nulls are always dropped: boto3 rejects them). Raises InputError for a value of the
-    wrong kind or a missing required member.
+    off (nulls are always dropped: boto3 rejects them); `keep_empty_keys` turns it off for
+    the values of those keys only (the official action's keep-null-value-keys). Raises
+    InputError for a value of the wrong kind or a missing required member.
     """
-    walker = _Walker(keep_empty=keep_empty, location=SourceLocation(source) if source else None)
+    walker = _Walker(
+        keep_empty=keep_empty,
+        location=SourceLocation(source) if source else None,
+        keep_empty_keys=keep_empty_keys,
+    )
     result = walker.structure(task_definition, shape, "")
     walker.check_required(result, shape, "")
     return NormalizedTaskDefinition(result, tuple(walker.dropped), tuple(walker.coerced))
@@ -59,6 +65,7 @@ class _Walker:
 
     keep_empty: bool
     location: SourceLocation | None
+    keep_empty_keys: frozenset[str] = frozenset()
     dropped: list[str] = field(default_factory=list)
     coerced: list[str] = field(default_factory=list)
 
@@ -93,6 +100,9 @@ class _Walker:
             member = shape.members.get(key) if isinstance(key, str) else None
             if member is None:
                 self.dropped.append(child_path)
+                continue
+            if key in self.keep_empty_keys and child is not None and is_empty(child):
+                result[key] = child  # keep-null-value-keys: kept as it is
                 continue
             keeps = key in KEEP_EMPTY_VALUE_LISTS
             value = self.value(child, member, child_path, keeps_value=keeps)

@@ -53,6 +53,7 @@ def render(
     image_tag: str | None = None,
     containers: Sequence[str] | None = None,
     keep_empty: bool = False,
+    keep_empty_keys: frozenset[str] = frozenset(),
     source: str | None = None,
 ) -> RenderedTaskDefinition:
     """unwrap -> normalize_for_register -> replace_images, in one call.
@@ -65,6 +66,7 @@ def render(
         {**unwrapped.task_definition, "tags": unwrapped.tags},
         shape,
         keep_empty=keep_empty,
+        keep_empty_keys=keep_empty_keys,
         source=source,
     )
     definition = dict(normalized.task_definition)
