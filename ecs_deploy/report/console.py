@@ -20,9 +20,10 @@ from rich.text import Text
 
 from ecs_deploy.config.durations import format_duration
 from ecs_deploy.errors import SourceLocation
-from ecs_deploy.plan.deployment import DeployPlan, TaskDefinitionPlan
+from ecs_deploy.plan.deployment import DeployPlan, ServicePlan, TaskDefinitionPlan
 from ecs_deploy.report.bluegreen_summary import strategy_line
 from ecs_deploy.report.commands import annotation
+from ecs_deploy.report.record import RunRecord
 from ecs_deploy.results import (
     Forensics,
     LogTail,
@@ -60,6 +61,9 @@ class Reporter:
         self._timestamps = not self._console.is_terminal
         self._live: Live | None = None
         self._rows: dict[str, str] = {}
+        # What was planned and which updates were sent: the edge's account of a run an
+        # error breaks off.
+        self.record = RunRecord()
 
     # -- plain lines -------------------------------------------------------------------------
     def info(self, message: str, style: str | None = None) -> None:
@@ -103,6 +107,7 @@ class Reporter:
 
     # -- the run -----------------------------------------------------------------------------
     def plan(self, plan: DeployPlan) -> None:
+        self.record.planned(plan)
         for service in plan.services:
             action = "update" if service.needs_update else "no change"
             reasons = [
@@ -178,6 +183,12 @@ class Reporter:
         self.info(f"  last log lines of {tail.container} (task {tail.task_id}, {tail.location}):")
         for line in tail.lines:
             self.info(f"    | {line}")
+
+    def service_updated(
+        self, service: ServicePlan, task_definition_arn: str, deployment_id: str | None
+    ) -> None:
+        """UpdateService (or CreateDeployment) for `service` was sent and accepted."""
+        self.record.updated(service, task_definition_arn, deployment_id)
 
     def progress(self, service: str, line: str) -> None:
         if self._live is not None:
