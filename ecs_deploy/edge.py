@@ -8,11 +8,10 @@ services the run had updated by then (see report/failure.py).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import replace
 from pathlib import Path
 
 from ecs_deploy.config.settings import GitHubFiles
-from ecs_deploy.errors import DeployError, SourceLocation
+from ecs_deploy.errors import DeployError
 from ecs_deploy.report.console import Reporter
 from ecs_deploy.report.failure import (
     ERROR,
@@ -31,7 +30,10 @@ Work = Callable[[Reporter], tuple[RunResult, GitHubFiles]]
 
 def run_at_edge(environ: Mapping[str, str], work: Work) -> int:
     """0 ok, 1 a deployment did not land, 2 bad input; one line per expected error, no traceback."""
-    reporter = Reporter(in_actions=environ.get("GITHUB_ACTIONS") == "true")
+    reporter = Reporter(
+        in_actions=environ.get("GITHUB_ACTIONS") == "true",
+        workspace=environ.get("GITHUB_WORKSPACE"),
+    )
     github = _github_files(environ)  # known even when the inputs are not
     try:
         result, github = work(reporter)
@@ -41,7 +43,7 @@ def run_at_edge(environ: Mapping[str, str], work: Work) -> int:
         if github.step_summary is not None:
             append_summary(github.step_summary, render_summary(result))
     except DeployError as exc:
-        location = _relative(exc.location, environ.get("GITHUB_WORKSPACE"))
+        location = reporter.relative(exc.location)
         reporter.error(exc.message, location)
         outcome = INVALID if exc.exit_code == 2 else ERROR
         _write_failure(
@@ -74,14 +76,3 @@ def _github_files(environ: Mapping[str, str]) -> GitHubFiles:
         step_summary=Path(summary) if summary else None,
         in_actions=environ.get("GITHUB_ACTIONS") == "true",
     )
-
-
-def _relative(location: SourceLocation | None, workspace: str | None) -> SourceLocation | None:
-    """Annotations name files relative to the repository, as GitHub shows them on a diff."""
-    if location is None or not workspace:
-        return location
-    try:
-        path = Path(location.path).relative_to(workspace)
-    except ValueError:
-        return location
-    return replace(location, path=path.as_posix())

@@ -23,10 +23,9 @@ from ecs_deploy.errors import InputError, PreflightError, SourceLocation
 from ecs_deploy.plan.changes import apply_changes
 from ecs_deploy.plan.deployment import DeployPlan, ServicePlan, TaskDefinitionPlan, TaskRunPlan
 from ecs_deploy.plan.diff import diff_lines, same_task_definition
-from ecs_deploy.plan.document import DESCRIBE_ONLY_FIELDS
 from ecs_deploy.plan.normalize import normalize_for_register
 from ecs_deploy.plan.strategy import Strategy
-from ecs_deploy.plan.taskdef import render
+from ecs_deploy.plan.taskdef import Locate, render
 
 
 def build_plan(settings: Settings, ecs: EcsApi) -> DeployPlan:
@@ -86,7 +85,7 @@ def _plan_service(
     how = plan_strategy(spec, service, settings.cluster, settings.wait_until)
     current_arn = str(service["taskDefinition"])
     live, live_tags = ecs.describe_task_definition(current_arn)
-    document, where = _source_document(spec.source, live, live_tags, ecs)
+    document, where, locate = _source_document(spec.source, live, live_tags, ecs)
     task_definition = _render(
         document,
         where,
@@ -96,6 +95,7 @@ def _plan_service(
         current_arn,
         ecs,
         changes=spec.changes,
+        locate=locate,
     )
     deployments = read_live(service)
     # "Unchanged" only means done when the live deployment of it settled: a re-run after a
@@ -128,7 +128,7 @@ def _plan_register_only(
     spec: RegisterOnlySpec, settings: Settings, ecs: EcsApi
 ) -> TaskDefinitionPlan:
     """Compared with the family's latest revision, so an unchanged file registers nothing."""
-    document, where = _source_document(spec.source, None, [], ecs)
+    document, where, locate = _source_document(spec.source, None, [], ecs)
     family = _family_of(document)
     live: Mapping[str, Any] | None = None
     live_arn: str | None = None
@@ -147,6 +147,7 @@ def _plan_register_only(
         live_arn,
         ecs,
         changes=spec.changes,
+        locate=locate,
     )
 
 
@@ -155,16 +156,17 @@ def _source_document(
     live: Mapping[str, Any] | None,
     live_tags: list[dict[str, str]],
     ecs: EcsApi,
-) -> tuple[object, str | None]:
-    """The document to render from, and the file it came from (for error locations)."""
+) -> tuple[object, str | None, Locate | None]:
+    """The document to render from, and the file it came from and its positions (for errors)."""
     if source.file is not None:
-        return load_document(source.file, what="task definition file").data, str(source.file)
+        located = load_document(source.file, what="task definition file")
+        return located.data, str(source.file), located.location
     if source.reference is not None:
         described, tags = ecs.describe_task_definition(source.reference)
-        return {"taskDefinition": described, "tags": tags}, None
+        return {"taskDefinition": described, "tags": tags}, None, None
     if live is None:
         raise InputError("task-definition is required when no service is given")
-    return {"taskDefinition": dict(live), "tags": live_tags}, None
+    return {"taskDefinition": dict(live), "tags": live_tags}, None, None
 
 
 def _render(
@@ -178,6 +180,7 @@ def _render(
     *,
     infer_single_container: bool = True,  # services: the only container; tasks: named ones only
     changes: TaskDefinitionChanges | None = None,
+    locate: Locate | None = None,
 ) -> TaskDefinitionPlan:
     shape = register_task_definition_shape()
     images = {container.name: container.image for container in containers if container.image}
@@ -194,6 +197,7 @@ def _render(
             image_tag=image_tag,
             containers=tagged if image_tag else [],
             source=where,
+            locate=locate,
         )
         definition = rendered.task_definition
         if changes is not None and not changes.empty:
@@ -219,7 +223,7 @@ def _render(
         changed=not same,
         images=rendered.image_changes,
         diff=tuple(diff_lines(live_normalized, definition)) if live_normalized and not same else (),
-        dropped_keys=tuple(key for key in rendered.dropped if key not in DESCRIBE_ONLY_FIELDS),
+        dropped_keys=rendered.unknown_keys,
     )
 
 
