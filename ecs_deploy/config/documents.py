@@ -22,7 +22,7 @@ from ecs_deploy.errors import InputError, SourceLocation
 
 PathKey = tuple[str | int, ...]
 
-MAX_FILE_BYTES = 1024 * 1024  # 1 MiB: 16 times ECS's own limit on a task definition (64 KiB)
+MAX_FILE_BYTES = 1024 * 1024  # 1 MiB: far more than any task definition or application file
 # Scalars, lists and mappings, each use of a YAML alias counted in full. A task definition at
 # ECS's size limit has a few thousand; an application file with 100 services, a few hundred.
 MAX_VALUES = 20_000
