@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -144,13 +145,27 @@ def _load_yaml(path: Path, text: str, *, what: str) -> LocatedDocument:
         raise InputError(f"{what} {exc.problem}", location=_at(path, exc.mark)) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or exc.context or "syntax error"
+        problem = _without_content(exc.problem or exc.context or "syntax error")
         raise InputError(f"{what} is not valid YAML: {problem}", location=_at(path, mark)) from None
     except yaml.YAMLError:
         raise InputError(f"{what} is not valid YAML", location=SourceLocation(str(path))) from None
     finally:
         loader.dispose()
     return document
+
+
+# PyYAML quotes what it found: a character ('\t', ':') or a parser token ('<stream end>')
+# helps; an alias or tag name is the file's own text and is not shown.
+_QUOTED = re.compile(r"'([^']*)'")
+
+
+def _without_content(problem: str) -> str:
+    def shown(match: re.Match[str]) -> str:
+        text = match.group(1)
+        keep = len(text) <= 2 or (text.startswith("<") and text.endswith(">"))
+        return match.group(0) if keep else "(not shown)"
+
+    return _QUOTED.sub(shown, problem)
 
 
 def _at(path: Path, mark: _Mark | None) -> SourceLocation:

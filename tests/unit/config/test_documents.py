@@ -124,3 +124,19 @@ def test_syntax_errors_do_not_echo_the_file(tmp_path: Path) -> None:
     for name in ("f.json", "f.yml"):
         error = refused(tmp_path, name, content)
         assert "root" not in error.message and "unclosed" not in error.message
+
+
+@pytest.mark.parametrize(
+    ("content", "shown", "hidden"),
+    [
+        ("a: *hunter2\n", "found undefined alias (not shown)", "hunter2"),
+        ("a: !hunter2 x\n", "for the tag (not shown)", "hunter2"),
+        ("a:\n\tb: 1\n", "found character '\\t'", None),
+    ],
+)
+def test_yaml_problems_keep_characters_and_hide_names(
+    tmp_path: Path, content: str, shown: str, hidden: str | None
+) -> None:
+    error = refused(tmp_path, "f.yml", content)
+    assert shown in error.message
+    assert hidden is None or hidden not in error.message
