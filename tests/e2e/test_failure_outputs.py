@@ -72,3 +72,12 @@ def test_an_aws_error_after_update_service_names_what_was_updated(
     assert "## ecs-deploy: ❌ error" in run.summary
     assert "| web | ⚠️ updated: deployment" in run.summary
     assert "Updated: web." in run.summary
+
+
+def test_continue_with_bad_input_writes_outcome_invalid(
+    app: Any, action: Callable[..., ActionRun]
+) -> None:
+    run = action({"continue-deployment": "d-ABCDEF123", "continue-action": "SIDEWAYS"})
+    assert_rejected(run, app, "continue-action")
+    assert run.outputs["outcome"] == "invalid"
+    assert "## ecs-deploy: ❌ invalid" in run.summary
