@@ -8,6 +8,7 @@ from typing import Any
 
 from ecs_deploy.plan.replace import ImageChange
 from ecs_deploy.plan.strategy import CodeDeployPlan, EcsBlueGreenPlan, Strategy
+from ecs_deploy.plan.taskdef import DroppedKey
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,7 +21,7 @@ class TaskDefinitionPlan:
     changed: bool  # False: the rendered definition equals the live one, which is reused
     images: tuple[ImageChange, ...] = ()
     diff: tuple[str, ...] = ()
-    dropped_keys: tuple[str, ...] = ()
+    dropped_keys: tuple[DroppedKey, ...] = ()  # keys RegisterTaskDefinition does not know
 
 
 @dataclass(frozen=True, slots=True)
