@@ -29,28 +29,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     if namespace.command is None:
         parser.print_help()
         return 2
+    from ecs_deploy.config.readers import read_cli_inputs
+
     if namespace.command == "continue":
-        from ecs_deploy.continue_command import continue_command, read_continue_args
+        from ecs_deploy.continue_command import continue_command
 
-        return continue_command(read_continue_args(namespace), os.environ)
-    from ecs_deploy.config.inputs import read_cli_inputs
-
+        return continue_command(read_cli_inputs(namespace), os.environ)
     return deploy_command(read_cli_inputs(namespace), os.environ)
 
 
 def action_main(environ: Mapping[str, str] | None = None) -> int:
     """GitHub Action mode: every input comes from INPUT_* variables."""
-    from ecs_deploy.config.inputs import read_action_inputs
+    from ecs_deploy.config.readers import read_action_inputs
 
     env = os.environ if environ is None else environ
-    return deploy_command(read_action_inputs(env), env)
-
-
-def deploy_command(raw: Mapping[str, str], environ: Mapping[str, str]) -> int:
+    raw = read_action_inputs(env)
     if "continue-deployment" in raw:  # a later job finishing a paused blue/green deployment
         from ecs_deploy.continue_command import continue_command
 
-        return continue_command(raw, environ)
+        return continue_command(raw, env)
+    return deploy_command(raw, env)
+
+
+def deploy_command(raw: Mapping[str, str], environ: Mapping[str, str]) -> int:
     # Imported here so `--help` and `--version` stay fast (boto3 takes ~0.4 s to import).
     from ecs_deploy.aws.codedeploy import CodeDeployApi
     from ecs_deploy.aws.ecs import EcsApi
@@ -63,7 +64,7 @@ def deploy_command(raw: Mapping[str, str], environ: Mapping[str, str]) -> int:
 
     def work(reporter: Reporter) -> tuple[RunResult, GitHubFiles]:
         settings = build_settings(raw, environ)
-        session = AwsSession(region=settings.region)
+        session = AwsSession(region=settings.region, max_retries=settings.max_retries)
         clients = Clients(
             ecs=EcsApi(session.ecs(), partial(session.renewed, "ecs")),
             logs=LogsApi(session.logs(), session.logs),
@@ -75,7 +76,8 @@ def deploy_command(raw: Mapping[str, str], environ: Mapping[str, str]) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    from ecs_deploy.config.inputs import add_cli_arguments
+    from ecs_deploy.config.declaration import Command
+    from ecs_deploy.config.readers import add_cli_arguments
     from ecs_deploy.continue_command import add_continue_parser
 
     parser = argparse.ArgumentParser(
@@ -88,7 +90,7 @@ def _parser() -> argparse.ArgumentParser:
         help="render task definitions, update services and wait for the verdict",
         description="Inputs are the GitHub Action's, as flags: --task-definition, --image-tag, ...",
     )
-    add_cli_arguments(deploy)
+    add_cli_arguments(deploy, Command.DEPLOY)
     add_continue_parser(commands)
     # Listed for --help only: main() hands its arguments to the emulator's own parser, so
     # the emulator (moto: seconds to import) loads only when it is asked for.

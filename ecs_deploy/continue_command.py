@@ -7,6 +7,9 @@ from collections.abc import Mapping
 from functools import partial
 from typing import TYPE_CHECKING
 
+from ecs_deploy.config.declaration import Command
+from ecs_deploy.config.readers import add_cli_arguments
+
 if TYPE_CHECKING:
     from ecs_deploy.config.settings import GitHubFiles
     from ecs_deploy.report.console import Reporter
@@ -19,30 +22,11 @@ def add_continue_parser(commands: argparse._SubParsersAction[argparse.ArgumentPa
         help="finish a paused blue/green deployment: CONTINUE or ROLLBACK",
         description=(
             "Answer the PAUSE hook of an ECS service deployment (its ARN), or move a CodeDeploy "
-            "deployment (its id) on from Ready; then wait for the verdict."
+            "deployment (its id) on from Ready; then wait for the verdict. The flags are the "
+            "action's inputs of the same names."
         ),
     )
-    parser.add_argument("deployment", help="service deployment ARN or CodeDeploy deployment id")
-    parser.add_argument(
-        "--action", default="CONTINUE", metavar="CONTINUE|ROLLBACK", help="(default: CONTINUE)"
-    )
-    parser.add_argument("--hook-id", help="the hook to answer (default: the one awaiting action)")
-    parser.add_argument("--wait", default="true", metavar="true|false", help="wait for the verdict")
-    parser.add_argument("--timeout", help="how long to wait (a duration; default 30m)")
-    parser.add_argument("--poll-interval", help="time between polls (default 5s)")
-
-
-def read_continue_args(namespace: argparse.Namespace) -> dict[str, str]:
-    """The same names as the action's inputs, so both go through one settings builder."""
-    raw = {
-        "continue-deployment": namespace.deployment,
-        "continue-action": namespace.action,
-        "wait-for-service-stability": namespace.wait,
-        "hook-id": namespace.hook_id,
-        "timeout": namespace.timeout,
-        "poll-interval": namespace.poll_interval,
-    }
-    return {name: str(value).strip() for name, value in raw.items() if value}
+    add_cli_arguments(parser, Command.CONTINUE)
 
 
 def continue_command(raw: Mapping[str, str], environ: Mapping[str, str]) -> int:
@@ -57,7 +41,7 @@ def continue_command(raw: Mapping[str, str], environ: Mapping[str, str]) -> int:
 
     def work(reporter: Reporter) -> tuple[RunResult, GitHubFiles]:
         settings = build_continue_settings(raw, environ)
-        session = AwsSession(region=settings.region)
+        session = AwsSession(region=settings.region, max_retries=settings.max_retries)
         ecs = EcsApi(session.ecs(), partial(session.renewed, "ecs"))
         codedeploy = CodeDeployApi(session.codedeploy(), partial(session.renewed, "codedeploy"))
         loop = WatchLoop(

@@ -1,12 +1,25 @@
-"""What every command does at the edge: run, tell, write GitHub's files, map errors to exits."""
+"""What every command does at the edge: run, tell, write GitHub's files, map errors to exits.
+
+Every exit writes the outputs and the job summary: a result's, or, when an error ends the run,
+`outcome` invalid (exit 2, nothing changed), error (exit 1) or interrupted (130), with the
+services the run had updated by then (see report/failure.py).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from pathlib import Path
 
 from ecs_deploy.config.settings import GitHubFiles
 from ecs_deploy.errors import DeployError
 from ecs_deploy.report.console import Reporter
+from ecs_deploy.report.failure import (
+    ERROR,
+    INTERRUPTED,
+    INVALID,
+    failure_outputs,
+    failure_summary,
+)
 from ecs_deploy.report.github_files import append_outputs, append_summary
 from ecs_deploy.report.outputs import outputs_for
 from ecs_deploy.report.summary import render_summary
@@ -17,7 +30,11 @@ Work = Callable[[Reporter], tuple[RunResult, GitHubFiles]]
 
 def run_at_edge(environ: Mapping[str, str], work: Work) -> int:
     """0 ok, 1 a deployment did not land, 2 bad input; one line per expected error, no traceback."""
-    reporter = Reporter(in_actions=environ.get("GITHUB_ACTIONS") == "true")
+    reporter = Reporter(
+        in_actions=environ.get("GITHUB_ACTIONS") == "true",
+        workspace=environ.get("GITHUB_WORKSPACE"),
+    )
+    github = _github_files(environ)  # known even when the inputs are not
     try:
         result, github = work(reporter)
         reporter.result(result)
@@ -26,9 +43,36 @@ def run_at_edge(environ: Mapping[str, str], work: Work) -> int:
         if github.step_summary is not None:
             append_summary(github.step_summary, render_summary(result))
     except DeployError as exc:
-        reporter.error(exc.message, exc.location)
+        location = reporter.relative(exc.location)
+        reporter.error(exc.message, location)
+        outcome = INVALID if exc.exit_code == 2 else ERROR
+        _write_failure(
+            github, reporter, outcome, f"{location}: {exc.message}" if location else exc.message
+        )
         return exc.exit_code
     except KeyboardInterrupt:
-        reporter.error("interrupted; what was already sent goes on in AWS")
+        message = "interrupted; what was already sent goes on in AWS"
+        reporter.error(message)
+        _write_failure(github, reporter, INTERRUPTED, message)
         return 130
+    except Exception:
+        # A bug: its traceback is worth having, and the workflow still gets its outputs.
+        _write_failure(github, reporter, ERROR, "internal error (see the log for the traceback)")
+        raise
     return result.exit_code
+
+
+def _write_failure(github: GitHubFiles, reporter: Reporter, outcome: str, message: str) -> None:
+    if github.output is not None:
+        append_outputs(github.output, failure_outputs(outcome, reporter.record))
+    if github.step_summary is not None:
+        append_summary(github.step_summary, failure_summary(outcome, message, reporter.record))
+
+
+def _github_files(environ: Mapping[str, str]) -> GitHubFiles:
+    output, summary = environ.get("GITHUB_OUTPUT"), environ.get("GITHUB_STEP_SUMMARY")
+    return GitHubFiles(
+        output=Path(output) if output else None,
+        step_summary=Path(summary) if summary else None,
+        in_actions=environ.get("GITHUB_ACTIONS") == "true",
+    )

@@ -37,7 +37,7 @@ check() { # name, command...
 }
 
 check hadolint "$bin/hadolint" Dockerfile
-check shellcheck "$bin/shellcheck" scripts/lint.sh scripts/container/*.sh
+check shellcheck "$bin/shellcheck" scripts/lint.sh scripts/run-action.sh scripts/container/*.sh
 check check-jsonschema:action "$bin/check-jsonschema" --builtin-schema vendor.github-actions action.yml
 if [ "${#workflows[@]}" -gt 0 ]; then
   check actionlint "$bin/actionlint" -shellcheck="$bin/shellcheck" -pyflakes= "${workflows[@]}"

@@ -123,6 +123,7 @@ class EcsApi:
         task_definition: str,
         force_new_deployment: bool,
         desired_count: int | None,
+        extra: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
         # desiredCount is sent only when asked: autoscaling or Terraform often own it.
         params: dict[str, Any] = {
@@ -133,6 +134,7 @@ class EcsApi:
         }
         if desired_count is not None:
             params["desiredCount"] = desired_count
+        params.update(extra or {})  # further UpdateService parameters the inputs asked for
         with aws_call("UpdateService"):
             response = self._client.update_service(**params)
         return dict(response["service"])

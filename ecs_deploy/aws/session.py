@@ -14,12 +14,17 @@ from ecs_deploy.errors import InputError
 
 # Adaptive mode adds client-side rate limiting on throttling errors, which matters when
 # several services are watched at once in an account shared with other pipelines.
-_CLIENT_CONFIG = botocore.config.Config(
-    retries={"mode": "adaptive", "max_attempts": 8},
-    user_agent_extra=f"ecs-deploy/{__version__}",
-    connect_timeout=10,
-    read_timeout=30,
-)
+DEFAULT_MAX_RETRIES = 8
+
+
+def _client_config(max_retries: int) -> botocore.config.Config:
+    """botocore's `max_attempts` counts retries, not the first attempt (max-retries: 0 is none)."""
+    return botocore.config.Config(
+        retries={"mode": "adaptive", "max_attempts": max_retries},
+        user_agent_extra=f"ecs-deploy/{__version__}",
+        connect_timeout=10,
+        read_timeout=30,
+    )
 
 
 @dataclass
@@ -27,6 +32,7 @@ class AwsSession:
     """Lazily created clients sharing one session (botocore honours AWS_ENDPOINT_URL)."""
 
     region: str | None = None
+    max_retries: int = DEFAULT_MAX_RETRIES  # the max-retries input
     _session: Any = field(default=None, init=False, repr=False)
 
     def client(self, service: str, region: str | None = None) -> Any:
@@ -34,7 +40,8 @@ class AwsSession:
         if self._session is None:
             self._session = boto3.session.Session(region_name=self.region)
         try:
-            return self._session.client(service, region_name=region, config=_CLIENT_CONFIG)
+            config = _client_config(self.max_retries)
+            return self._session.client(service, region_name=region, config=config)
         except botocore.exceptions.NoRegionError:
             raise InputError(
                 "no AWS region configured: set AWS_REGION "

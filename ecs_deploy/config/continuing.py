@@ -1,27 +1,36 @@
-"""Settings of `ecs-deploy continue` (or the action with continue-deployment): typed, frozen."""
+"""Settings of `ecs-deploy continue` (or the action with continue-deployment): typed, frozen.
+
+The same declared inputs and parsers as `deploy` (`check_inputs`), so a value one command
+accepts the other accepts too, with the same bounds and defaults.
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from ecs_deploy.config.bluegreen import ContinueSpec, parse_continue_action
-from ecs_deploy.config.durations import parse_duration
-from ecs_deploy.config.settings import GitHubFiles
+from ecs_deploy.config.declaration import Command
+from ecs_deploy.config.readers import check_inputs
+from ecs_deploy.config.settings import (
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_POLL_SECONDS,
+    DEFAULT_TIMEOUT_SECONDS,
+    GitHubFiles,
+    github_files,
+)
+from ecs_deploy.config.waiting import wait_settings
 from ecs_deploy.errors import InputError
-
-# Inputs that mean "deploy something": given with continue-deployment, one of them is a mistake.
-_DEPLOY_INPUTS = ("config", "task-definition", "container-name", "image", "image-tag", "service")
 
 
 @dataclass(frozen=True, slots=True)
 class ContinueSettings:
     target: ContinueSpec
     wait: bool = True
-    timeout_seconds: float = 30 * 60
-    poll_interval_seconds: float = 5.0
+    timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS
+    poll_interval_seconds: float = DEFAULT_POLL_SECONDS
+    max_retries: int = DEFAULT_MAX_RETRIES
     region: str | None = None
     github: GitHubFiles = field(default_factory=GitHubFiles)
 
@@ -30,48 +39,21 @@ def build_continue_settings(
     raw: Mapping[str, str], environ: Mapping[str, str] | None = None
 ) -> ContinueSettings:
     env = os.environ if environ is None else environ
-    deployment = raw.get("continue-deployment", "").strip()
+    values = check_inputs(raw, Command.CONTINUE)
+    deployment = values.text("continue-deployment")
     if not deployment:
         raise InputError("continue needs the deployment: a service deployment ARN or CodeDeploy id")
-    conflicting = [name for name in _DEPLOY_INPUTS if name in raw]
-    if conflicting:
-        raise InputError(
-            f"continue-deployment cannot be combined with {conflicting[0]}: a continue step "
-            "deploys nothing, it finishes a paused deployment"
-        )
-    wait = raw.get("wait-for-service-stability", "true").strip().lower()
-    if wait not in ("true", "false"):
-        raise InputError(f"wait-for-service-stability: {wait!r} must be true or false")
-    timeout = (
-        parse_duration(raw["timeout"], name="timeout")
-        if "timeout" in raw
-        else _minutes(raw.get("wait-for-minutes", "30")) * 60
-    )
+    waiting = wait_settings(values)
     return ContinueSettings(
         target=ContinueSpec(
             deployment=deployment,
-            action=parse_continue_action(raw.get("continue-action")),
-            hook_id=raw.get("hook-id") or None,
+            action=parse_continue_action(values.get("continue-action")),
+            hook_id=values.text("hook-id"),
         ),
-        wait=wait == "true",
-        timeout_seconds=timeout,
-        poll_interval_seconds=parse_duration(raw.get("poll-interval", "5s"), name="poll-interval"),
+        wait=waiting.wait,
+        timeout_seconds=waiting.timeout_seconds,
+        poll_interval_seconds=waiting.poll_interval_seconds,
+        max_retries=waiting.max_retries,
         region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or None,
-        github=GitHubFiles(
-            output=Path(env["GITHUB_OUTPUT"]) if env.get("GITHUB_OUTPUT") else None,
-            step_summary=Path(env["GITHUB_STEP_SUMMARY"])
-            if env.get("GITHUB_STEP_SUMMARY")
-            else None,
-            in_actions=env.get("GITHUB_ACTIONS") == "true",
-        ),
+        github=github_files(env),
     )
-
-
-def _minutes(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise InputError(f"wait-for-minutes: {text!r} is not a number") from None
-    if value <= 0:
-        raise InputError(f"wait-for-minutes: {text!r} must be greater than zero")
-    return value

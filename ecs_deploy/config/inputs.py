@@ -1,18 +1,14 @@
-"""Inputs: one table, two readers (GitHub's INPUT_* env and CLI flags), one typed conversion.
+"""Deploy settings from the declared inputs (`declared_inputs`), read by `readers`.
 
-Both readers produce the same `RawInputs` (input name -> text as the user wrote it), so the
-action and the CLI can never disagree on what an input means.
+Every value is parsed by its declared kind first (`check_inputs`); this module combines them
+with the application file into one frozen `Settings`. Nothing here talks to AWS.
 """
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
-import json
-import math
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,19 +19,28 @@ from ecs_deploy.config.appfile import (
     looks_like_file,
     service_name,
 )
+from ecs_deploy.config.aws_params import check_volume_inputs, run_task_params, service_update_params
 from ecs_deploy.config.bluegreen import (
     Mode,
     codedeploy_from_inputs,
     parse_mode,
     parse_wait_until,
 )
-from ecs_deploy.config.durations import parse_duration
+from ecs_deploy.config.declaration import Command
+from ecs_deploy.config.declared_inputs import INPUTS
+from ecs_deploy.config.readers import (
+    InputValues,
+    RawInputs,
+    add_cli_arguments,
+    check_inputs,
+    read_action_inputs,
+    read_cli_inputs,
+)
 from ecs_deploy.config.render_inputs import RENDER_INPUT_NAMES, changes_from_inputs
 from ecs_deploy.config.settings import (
     CapacityProviderItem,
     ContainerSpec,
     FailFastPolicy,
-    GitHubFiles,
     RegisterOnlySpec,
     RollbackPolicy,
     RollbackScope,
@@ -44,215 +49,46 @@ from ecs_deploy.config.settings import (
     TaskDefinitionSource,
     TaskSpec,
     VpcConfiguration,
+    github_files,
 )
+from ecs_deploy.config.waiting import wait_settings
 from ecs_deploy.errors import InputError
 from ecs_deploy.plan.image import ImageRef
 
-RawInputs = Mapping[str, str]
+__all__ = [
+    "INPUTS",
+    "add_cli_arguments",
+    "build_settings",
+    "read_action_inputs",
+    "read_cli_inputs",
+]
 
-
-@dataclass(frozen=True, slots=True)
-class InputSpec:
-    name: str
-    help: str
-    default: str | None = None
-    boolean: bool = False
-
-
-INPUTS: tuple[InputSpec, ...] = (
-    InputSpec("config", "Application file (.ecs-deploy.yml) listing cluster, services and tasks."),
-    InputSpec(
-        "task-definition", "Task definition file (JSON/YAML), or a family, family:revision or ARN."
-    ),
-    InputSpec("service", "Service to deploy (with config: only these services, comma list)."),
-    InputSpec("cluster", "Cluster name or ARN.", default="default"),
-    InputSpec("container-name", "Containers whose image changes (comma list)."),
-    InputSpec("image", "New image for container-name."),
-    InputSpec("image-tag", "New tag for the named containers; registry and repository are kept."),
-    InputSpec(
-        "wait-for-service-stability", "Wait for the deployment's verdict.", "true", boolean=True
-    ),
-    InputSpec("wait-for-minutes", "How long to wait for the verdict, in minutes.", default="30"),
-    InputSpec(
-        "timeout", "How long to wait, as a duration (90s, 10m, 1h); overrides wait-for-minutes."
-    ),
-    InputSpec("poll-interval", "Time between status polls (a duration).", default="5s"),
-    InputSpec(
-        "force-new-deployment",
-        "Start a new deployment even when nothing changed.",
-        "false",
-        boolean=True,
-    ),
-    InputSpec("desired-count", "Set the service's desired count (not changed unless given)."),
-    InputSpec("dry-run", "Print the plan and change nothing.", default="false", boolean=True),
-    InputSpec(
-        "rollback", "never, or on-failure: redeploy the previous revisions.", default="never"
-    ),
-    InputSpec(
-        "rollback-scope", "failed: the failed services; all: every service changed.", "failed"
-    ),
-    InputSpec("max-start-failures", "Tasks failing to start before the verdict is failed.", "2"),
-    InputSpec("placement-grace", "How long tasks may stay unplaceable (a duration).", "2m"),
-    # Standalone tasks: the official action's one-task inputs, then the application file's.
-    InputSpec(
-        "run-task",
-        "Run the task definition as a task before the service update.",
-        "false",
-        boolean=True,
-    ),
-    InputSpec("run-task-container-overrides", "RunTask containerOverrides (a JSON list)."),
-    InputSpec("run-task-security-groups", "Security groups of the task (comma list)."),
-    InputSpec("run-task-subnets", "Subnets of the task (comma list)."),
-    InputSpec("run-task-assign-public-IP", "ENABLED or DISABLED.", default="DISABLED"),
-    InputSpec("run-task-capacity-provider-strategy", "A JSON list of capacity providers."),
-    InputSpec("run-task-launch-type", "FARGATE, EC2 or EXTERNAL.", default="FARGATE"),
-    InputSpec("run-task-started-by", "startedBy of the task.", default="GitHub-Actions"),
-    InputSpec("run-task-tags", "Tags of the task (a JSON list of key/value objects)."),
-    InputSpec(
-        "wait-for-task-stopped",
-        "Wait for run-task to stop and check its exit codes.",
-        "false",
-        boolean=True,
-    ),
-    InputSpec(
-        "skip-pre-tasks", "Do not run tasks.pre of the application file.", "false", boolean=True
-    ),
-    InputSpec(
-        "skip-post-tasks", "Do not run tasks.post of the application file.", "false", boolean=True
-    ),
-    # aws-actions/amazon-ecs-render-task-definition: edits to container-name's containers
-    InputSpec("environment-variables", "KEY=value lines to set in the containers' environment."),
-    InputSpec("secrets", "KEY=valueFrom lines (Secrets Manager or SSM ARNs) to set."),
-    InputSpec("docker-labels", "KEY=value lines to set as Docker labels."),
-    InputSpec("command", "The containers' command (split like a shell does)."),
-    InputSpec("log-configuration-log-driver", "Log driver of the containers (awslogs, ...)."),
-    InputSpec("log-configuration-options", "KEY=value lines of log driver options."),
-    InputSpec("env-files", "S3 object ARNs of environment files, one per line."),
-    InputSpec("task-role-arn", "The task role to set."),
-    InputSpec("execution-role-arn", "The task execution role to set."),
-    # blue/green
-    InputSpec(
-        "mode",
-        "ecs (rolling or ECS-native blue/green; `rolling` is accepted too), codedeploy or auto "
-        "(follow the service's controller).",
-        "auto",
-    ),
-    InputSpec("codedeploy-appspec", "AppSpec file (YAML or JSON) for CodeDeploy.", "appspec.yaml"),
-    InputSpec("codedeploy-application", "CodeDeploy application.", "AppECS-{cluster}-{service}"),
-    InputSpec(
-        "codedeploy-deployment-group", "CodeDeploy deployment group.", "DgpECS-{cluster}-{service}"
-    ),
-    InputSpec("codedeploy-deployment-description", "Deployment description (512 characters)."),
-    InputSpec("codedeploy-deployment-config", "CodeDeploy deployment configuration name."),
-    InputSpec("codedeploy-container-name", "ContainerName to set in the AppSpec."),
-    InputSpec("codedeploy-container-port", "ContainerPort to set in the AppSpec."),
-    InputSpec(
-        "wait-until",
-        "Return early: ready (CodeDeploy Ready for test traffic) or an ECS lifecycle stage.",
-    ),
-    InputSpec(
-        "continue-deployment",
-        "Deploy nothing: continue this paused deployment (service deployment ARN or CodeDeploy"
-        " id).",
-    ),
-    InputSpec("continue-action", "CONTINUE or ROLLBACK, for continue-deployment.", "CONTINUE"),
-    InputSpec("hook-id", "The lifecycle hook to continue (default: the one awaiting action)."),
-)
-_BY_NAME = {spec.name: spec for spec in INPUTS}
-# Shorter polls only spend the account's API rate (DescribeServices is shared with others).
-MIN_POLL_INTERVAL_SECONDS = 0.1
-_TRUE = {"true", "yes", "y", "on", "1"}
-_FALSE = {"false", "no", "n", "off", "0"}
-
-
-def read_action_inputs(environ: Mapping[str, str]) -> dict[str, str]:
-    """INPUT_TASK-DEFINITION (GitHub's form) or INPUT_TASK_DEFINITION (a shell's form).
-
-    GitHub sets declared inputs without a default to "", so empty means "not given".
-    """
-    raw: dict[str, str] = {}
-    for spec in INPUTS:
-        upper = spec.name.upper()
-        for key in (f"INPUT_{upper}", f"INPUT_{upper.replace('-', '_')}"):
-            value = environ.get(key, "").strip()
-            if value:
-                raw[spec.name] = value
-                break
-    return raw
-
-
-def add_cli_arguments(parser: argparse.ArgumentParser) -> None:
-    for spec in INPUTS:
-        default_note = f" (default: {spec.default})" if spec.default else ""
-        if spec.boolean:
-            parser.add_argument(
-                f"--{spec.name}",
-                dest=_dest(spec),
-                nargs="?",
-                const="true",
-                metavar="true|false",
-                help=spec.help + default_note,
-            )
-        else:
-            parser.add_argument(
-                f"--{spec.name}", dest=_dest(spec), metavar="VALUE", help=spec.help + default_note
-            )
-
-
-def _dest(spec: InputSpec) -> str:
-    # Prefixed: an input named like argparse's own fields (`command`) must not overwrite them.
-    return "input_" + spec.name.replace("-", "_")
-
-
-def read_cli_inputs(namespace: argparse.Namespace) -> dict[str, str]:
-    values = vars(namespace)
-    raw: dict[str, str] = {}
-    for spec in INPUTS:
-        value = values.get(_dest(spec))
-        if value is not None and str(value).strip():
-            raw[spec.name] = str(value).strip()
-    return raw
+# Inputs that name where a task definition starts from; at most one of them.
+_SOURCE_INPUTS = ("task-definition", "task-definition-arn", "task-definition-family")
 
 
 def build_settings(raw: RawInputs, environ: Mapping[str, str] | None = None) -> Settings:
     """Validate every input and the application file; nothing here talks to AWS."""
     env = os.environ if environ is None else environ
-    unknown = sorted(set(raw) - set(_BY_NAME))
-    if unknown:
-        raise InputError(f"unknown input '{unknown[0]}'")
-    workspace = Path(env.get("GITHUB_WORKSPACE") or Path.cwd())
-    image_tag = raw.get("image-tag")
+    values = check_inputs(raw, Command.DEPLOY)
+    workspace = workspace_of(env)
+    image_tag = values.text("image-tag")
     if image_tag is not None:
         _check_tag(image_tag)
+    check_volume_inputs(values)
+    waiting = wait_settings(values)
 
-    config_path = _config_path(raw, workspace)
+    config_path = _config_path(values, workspace)
     if config_path is not None:
-        cluster, services, app = _from_app_file(raw, config_path)
+        cluster, services, app = _from_app_file(values, config_path)
         pre, post = app.pre_tasks, app.post_tasks
         file_rollback = app.rollback
         register_only = None
     else:
-        cluster = raw.get("cluster", "default")
-        services, register_only = _from_inputs(raw, workspace)
-        pre, post = _run_task(raw, services), ()
+        cluster = values.text("cluster") or "default"
+        services, register_only = _from_inputs(values, workspace)
+        pre, post = _run_task(values, services), ()
         file_rollback = RollbackPolicy()
-
-    timeout = (
-        parse_duration(raw["timeout"], name="timeout")
-        if "timeout" in raw
-        else _positive_number(raw.get("wait-for-minutes", "30"), "wait-for-minutes") * 60
-    )
-    poll_interval = parse_duration(raw.get("poll-interval", "5s"), name="poll-interval")
-    if timeout <= 0:
-        raise InputError("timeout must be greater than zero")
-    if not math.isfinite(timeout):
-        raise InputError("wait-for-minutes: too large; give a number of minutes")
-    if poll_interval <= 0:
-        raise InputError("poll-interval must be greater than zero")
-    if poll_interval < MIN_POLL_INTERVAL_SECONDS:
-        raise InputError(
-            f"poll-interval: {raw.get('poll-interval')!r} is too short; poll at most every 100ms"
-        )
     return Settings(
         cluster=cluster,
         services=services,
@@ -260,35 +96,42 @@ def build_settings(raw: RawInputs, environ: Mapping[str, str] | None = None) -> 
         pre_tasks=pre,
         post_tasks=post,
         image_tag=image_tag,
-        wait=_boolean(raw, "wait-for-service-stability"),
-        timeout_seconds=timeout,
-        poll_interval_seconds=poll_interval,
-        dry_run=_boolean(raw, "dry-run"),
-        skip_pre_tasks=_boolean(raw, "skip-pre-tasks"),
-        skip_post_tasks=_boolean(raw, "skip-post-tasks"),
-        wait_until=parse_wait_until(raw.get("wait-until")),
-        rollback=_rollback(raw, file_rollback),
+        wait=waiting.wait,
+        timeout_seconds=waiting.timeout_seconds,
+        poll_interval_seconds=waiting.poll_interval_seconds,
+        max_retries=waiting.max_retries,
+        dry_run=values.get("dry-run"),
+        skip_pre_tasks=values.get("skip-pre-tasks"),
+        skip_post_tasks=values.get("skip-post-tasks"),
+        wait_until=parse_wait_until(values.text("wait-until")),
+        rollback=_rollback(values, file_rollback),
         fail_fast=FailFastPolicy(
-            max_start_failures=_whole_number(raw, "max-start-failures", minimum=1)
-            or FailFastPolicy().max_start_failures,
-            placement_grace_seconds=parse_duration(
-                raw.get("placement-grace", "2m"), name="placement-grace"
-            ),
+            max_start_failures=values.get("max-start-failures"),
+            placement_grace_seconds=values.get("placement-grace"),
         ),
+        keep_empty_keys=frozenset(values.get("keep-null-value-keys") or ()),
         config_file=config_path,
         region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or None,
-        github=GitHubFiles(
-            output=_optional_path(env.get("GITHUB_OUTPUT")),
-            step_summary=_optional_path(env.get("GITHUB_STEP_SUMMARY")),
-            in_actions=env.get("GITHUB_ACTIONS") == "true",
-        ),
+        github=github_files(env),
     )
 
 
-def _config_path(raw: RawInputs, workspace: Path) -> Path | None:
-    if "config" in raw:
-        return _resolve(raw["config"], workspace)
-    if any(name in raw for name in ("task-definition", "container-name", "image", "service")):
+# Where relative paths resolve: the checkout, as GitHub Actions, GitLab CI and CodeBuild name it.
+WORKSPACE_VARIABLES = ("GITHUB_WORKSPACE", "CI_PROJECT_DIR", "CODEBUILD_SRC_DIR")
+
+
+def workspace_of(env: Mapping[str, str]) -> Path:
+    for name in WORKSPACE_VARIABLES:
+        if env.get(name):
+            return Path(env[name])
+    return Path.cwd()
+
+
+def _config_path(values: InputValues, workspace: Path) -> Path | None:
+    config = values.text("config")
+    if config is not None:
+        return _resolve(config, workspace)
+    if any(values.given(name) for name in (*_SOURCE_INPUTS, "container-name", "image", "service")):
         return None
     # Nothing names what to deploy: use the application file in the workspace, if any.
     for name in DEFAULT_FILE_NAMES:
@@ -299,24 +142,24 @@ def _config_path(raw: RawInputs, workspace: Path) -> Path | None:
     )
 
 
-def _from_app_file(raw: RawInputs, path: Path) -> tuple[str, tuple[ServiceSpec, ...], AppFile]:
-    run_task_inputs = [name for name in raw if name.startswith("run-task")]
-    render_inputs = [name for name in RENDER_INPUT_NAMES if name in raw]
+def _from_app_file(values: InputValues, path: Path) -> tuple[str, tuple[ServiceSpec, ...], AppFile]:
+    run_task_inputs = [spec.name for spec in INPUTS if spec.name.startswith("run-task")]
     for conflicting in (
-        "task-definition",
+        *_SOURCE_INPUTS,
+        "task-definition-revision",
         "container-name",
         "image",
         *run_task_inputs,
-        *render_inputs,
+        *RENDER_INPUT_NAMES,
     ):
-        if conflicting in raw:
+        if values.given(conflicting):
             raise InputError(
                 f"{conflicting} cannot be combined with config; set it per service in {path.name}"
             )
     app = load_app_file(path)
     services = app.services
-    if "service" in raw:
-        wanted = [service_name(name) for name in _comma_list(raw["service"])]
+    if values.given("service"):
+        wanted = [service_name(name) for name in values.get("service")]
         known = {service.name for service in services}
         missing = [name for name in wanted if name not in known]
         if missing:
@@ -328,20 +171,27 @@ def _from_app_file(raw: RawInputs, path: Path) -> tuple[str, tuple[ServiceSpec, 
         for container in service.containers:
             if container.image is not None:
                 ImageRef.parse(container.image)
-    desired = _desired_count(raw)
-    if desired is not None:
-        services = tuple(_with_desired_count(service, desired) for service in services)
-    services = _blue_green_defaults(raw, services, path.parent)
-    cluster = raw.get("cluster") or app.cluster or "default"
+    desired: int | None = values.get("desired-count")
+    update_params = service_update_params(values)
+    services = tuple(
+        dataclasses.replace(
+            service,
+            desired_count=service.desired_count if desired is None else desired,
+            update_params={**service.update_params, **update_params},
+        )
+        for service in services
+    )
+    services = _blue_green_defaults(values, services, path.parent)
+    cluster = values.text("cluster") or app.cluster or "default"
     return cluster, services, app
 
 
 def _blue_green_defaults(
-    raw: RawInputs, services: tuple[ServiceSpec, ...], base_dir: Path
+    values: InputValues, services: tuple[ServiceSpec, ...], base_dir: Path
 ) -> tuple[ServiceSpec, ...]:
     """mode and codedeploy-* inputs apply where a service of the file does not say."""
-    mode = parse_mode(raw.get("mode")) or Mode.AUTO
-    codedeploy = codedeploy_from_inputs(raw, base_dir)
+    mode = parse_mode(values.text("mode")) or Mode.AUTO
+    codedeploy = codedeploy_from_inputs(values.raw, base_dir)
     return tuple(
         dataclasses.replace(
             service,
@@ -352,23 +202,19 @@ def _blue_green_defaults(
     )
 
 
-def _with_desired_count(service: ServiceSpec, desired: int) -> ServiceSpec:
-    return dataclasses.replace(service, desired_count=desired)
-
-
 def _from_inputs(
-    raw: RawInputs, workspace: Path
+    values: InputValues, workspace: Path
 ) -> tuple[tuple[ServiceSpec, ...], RegisterOnlySpec | None]:
-    names = _comma_list(raw.get("container-name", ""))
-    image = raw.get("image")
+    names: tuple[str, ...] = values.get("container-name") or ()
+    image = values.text("image")
     if image is not None:
         ImageRef.parse(image)
         if not names:
             raise InputError("image needs container-name: name the container that runs it")
-        if "image-tag" in raw:
+        if values.given("image-tag"):
             raise InputError("give image or image-tag, not both")
-    changes = changes_from_inputs(raw)
-    if names and image is None and "image-tag" not in raw and not changes.changes_containers:
+    changes = changes_from_inputs(values.raw)
+    if names and image is None and not values.given("image-tag") and not changes.changes_containers:
         raise InputError("container-name needs image, image-tag or a change to the containers")
     if changes.changes_containers and not names:
         raise InputError(
@@ -376,10 +222,8 @@ def _from_inputs(
             "env-files change the containers named by container-name: give container-name"
         )
     containers = tuple(ContainerSpec(name=name, image=image) for name in names)
-    source = _task_definition_source(raw.get("task-definition"), workspace)
-    force = _boolean(raw, "force-new-deployment")
-    desired = _desired_count(raw)
-    service_names = [service_name(name) for name in _comma_list(raw.get("service", ""))]
+    source = _task_definition_source(values, workspace)
+    service_names = [service_name(name) for name in values.get("service") or ()]
     if len(service_names) > 1:
         raise InputError(
             "service takes one name without config; list several in an application file"
@@ -392,51 +236,47 @@ def _from_inputs(
         name=service_names[0],
         containers=containers,
         source=source,
-        force_new_deployment=force,
-        desired_count=desired,
-        mode=parse_mode(raw.get("mode")) or Mode.AUTO,
-        codedeploy=codedeploy_from_inputs(raw, workspace),
+        force_new_deployment=values.get("force-new-deployment"),
+        desired_count=values.get("desired-count"),
+        mode=parse_mode(values.text("mode")) or Mode.AUTO,
+        codedeploy=codedeploy_from_inputs(values.raw, workspace),
         changes=changes,
+        update_params=service_update_params(values),
     )
     return (service,), None
 
 
-def _run_task(raw: RawInputs, services: tuple[ServiceSpec, ...]) -> tuple[TaskSpec, ...]:
+def _run_task(values: InputValues, services: tuple[ServiceSpec, ...]) -> tuple[TaskSpec, ...]:
     """The official action's run-task: the rendered task definition, run once before the update."""
-    if not _boolean(raw, "run-task"):
+    if not values.get("run-task"):
         return ()
-    assign = raw.get("run-task-assign-public-IP", "DISABLED").strip().upper()
-    if assign not in ("ENABLED", "DISABLED"):
-        raise InputError(f"run-task-assign-public-IP: {assign!r} must be ENABLED or DISABLED")
-    subnets = _comma_list(raw.get("run-task-subnets", ""))
-    groups = _comma_list(raw.get("run-task-security-groups", ""))
-    capacity = _json_list(raw, "run-task-capacity-provider-strategy")
-    launch_type = raw.get("run-task-launch-type", "FARGATE").strip().upper()
-    if launch_type not in ("FARGATE", "EC2", "EXTERNAL"):
-        raise InputError(f"run-task-launch-type: {launch_type!r} must be FARGATE, EC2 or EXTERNAL")
+    subnets: tuple[str, ...] = values.get("run-task-subnets") or ()
+    groups: tuple[str, ...] = values.get("run-task-security-groups") or ()
+    capacity: list[dict[str, Any]] = values.get("run-task-capacity-provider-strategy") or []
     return (
         TaskSpec(
             name="run-task",
             from_service=services[0].name if services else None,
             # A capacity provider strategy replaces the launch type, as in the official action.
-            launch_type=None if capacity else launch_type,
+            launch_type=None if capacity else values.get("run-task-launch-type"),
             capacity_provider_strategy=tuple(
                 _capacity_provider_item(item, index) for index, item in enumerate(capacity)
             ),
             vpc_configuration=VpcConfiguration(
-                subnets=tuple(subnets),
-                security_groups=tuple(groups),
-                assign_public_ip=assign == "ENABLED",
+                subnets=subnets,
+                security_groups=groups,
+                assign_public_ip=values.get("run-task-assign-public-IP") == "ENABLED",
             )
             if subnets
             else None,
-            container_overrides=tuple(_json_list(raw, "run-task-container-overrides")),
-            started_by=raw.get("run-task-started-by", "GitHub-Actions"),
+            container_overrides=tuple(values.get("run-task-container-overrides") or ()),
+            started_by=values.get("run-task-started-by"),
             tags=tuple(
                 (str(tag.get("key", "")), str(tag.get("value", "")))
-                for tag in _json_list(raw, "run-task-tags")
+                for tag in values.get("run-task-tags") or ()
             ),
-            wait=_boolean(raw, "wait-for-task-stopped"),
+            wait=values.get("wait-for-task-stopped"),
+            run_params=run_task_params(values),
         ),
     )
 
@@ -469,20 +309,33 @@ def _capacity_provider_item(item: Mapping[str, Any], index: int) -> CapacityProv
     )
 
 
-def _json_list(raw: RawInputs, name: str) -> list[dict[str, Any]]:
-    text = raw.get(name)
-    if not text:
-        return []
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{name}: not valid JSON: {exc.msg} at character {exc.pos}") from None
-    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
-        raise InputError(f"{name}: must be a JSON list of objects")
-    return value
-
-
-def _task_definition_source(value: str | None, workspace: Path) -> TaskDefinitionSource:
+def _task_definition_source(values: InputValues, workspace: Path) -> TaskDefinitionSource:
+    """task-definition (a file or a reference), or the render action's arn/family/revision."""
+    given = [name for name in _SOURCE_INPUTS if values.given(name)]
+    if len(given) > 1:
+        raise InputError(f"give one of {', '.join(given)}: both name the task definition")
+    revision: int | None = values.get("task-definition-revision")
+    if revision is not None and not values.given("task-definition-family"):
+        raise InputError(
+            "task-definition-revision needs task-definition-family (the family of the revision)"
+        )
+    arn = values.text("task-definition-arn")
+    if arn is not None:
+        if not (arn.startswith("arn:") and ":task-definition/" in arn):
+            raise InputError(
+                f"task-definition-arn: {arn!r} is not a task definition ARN "
+                "(arn:aws:ecs:REGION:ACCOUNT:task-definition/FAMILY:REVISION)"
+            )
+        return TaskDefinitionSource(reference=arn)
+    family = values.text("task-definition-family")
+    if family is not None:
+        if ":" in family or "/" in family:
+            raise InputError(
+                f"task-definition-family: {family!r} is not a family name; give the revision "
+                "as task-definition-revision, an ARN as task-definition-arn"
+            )
+        return TaskDefinitionSource(reference=f"{family}:{revision}" if revision else family)
+    value = values.text("task-definition")
     if not value:
         return TaskDefinitionSource()
     if looks_like_file(value) or (workspace / value).is_file():
@@ -495,73 +348,17 @@ def _resolve(value: str, workspace: Path) -> Path:
     return path if path.is_absolute() else workspace / path
 
 
-def _optional_path(value: str | None) -> Path | None:
-    return Path(value) if value else None
-
-
-def _comma_list(value: str) -> list[str]:
-    return [item.strip() for item in value.split(",") if item.strip()]
-
-
-def _boolean(raw: RawInputs, name: str) -> bool:
-    value = raw.get(name, _BY_NAME[name].default or "false").strip().lower()
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    raise InputError(f"{name}: {raw.get(name)!r} is not a boolean; use true or false")
-
-
-def _desired_count(raw: RawInputs) -> int | None:
-    return _whole_number(raw, "desired-count", minimum=0)
-
-
-def _whole_number(raw: RawInputs, name: str, *, minimum: int) -> int | None:
-    text = raw.get(name)
-    if text is None:
-        return None
-    try:
-        value = int(text)
-    except ValueError:
-        raise InputError(f"{name}: {text!r} is not a whole number") from None
-    if value < minimum:
-        raise InputError(
-            f"{name}: {text!r} must be zero or more"
-            if minimum == 0
-            else f"{name}: {text!r} must be {minimum} or more"
-        )
-    return value
-
-
-def _rollback(raw: RawInputs, from_file: RollbackPolicy) -> RollbackPolicy:
+def _rollback(values: InputValues, from_file: RollbackPolicy) -> RollbackPolicy:
     """Inputs win over the application file's `rollback` and `rollback_scope`."""
-    on_failure = from_file.on_failure
-    if "rollback" in raw:
-        value = raw["rollback"].strip().lower()
-        if value not in ("never", "on-failure"):
-            raise InputError(f"rollback: {raw['rollback']!r} must be never or on-failure")
-        on_failure = value == "on-failure"
-    scope = from_file.scope
-    if "rollback-scope" in raw:
-        try:
-            scope = RollbackScope(raw["rollback-scope"].strip().lower())
-        except ValueError:
-            raise InputError(
-                f"rollback-scope: {raw['rollback-scope']!r} must be failed or all"
-            ) from None
+    on_failure = (
+        values.get("rollback") == "on-failure" if values.given("rollback") else from_file.on_failure
+    )
+    scope = (
+        RollbackScope(values.get("rollback-scope"))
+        if values.given("rollback-scope")
+        else from_file.scope
+    )
     return RollbackPolicy(on_failure=on_failure, scope=scope)
-
-
-def _positive_number(text: str, name: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise InputError(f"{name}: {text!r} is not a number") from None
-    if not math.isfinite(value):
-        raise InputError(f"{name}: {text!r} is not a finite number")
-    if value <= 0:
-        raise InputError(f"{name}: {text!r} must be greater than zero")
-    return value
 
 
 def _check_tag(tag: str) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import shlex
 from collections.abc import Mapping
 
+from ecs_deploy.config.declaration import lines_of
 from ecs_deploy.config.settings import TaskDefinitionChanges
 from ecs_deploy.errors import InputError
 
@@ -38,7 +39,7 @@ def changes_from_inputs(raw: Mapping[str, str]) -> TaskDefinitionChanges:
         command=words,
         log_driver=raw.get("log-configuration-log-driver"),
         log_options=key_values(raw, "log-configuration-options"),
-        env_files=tuple(_lines(raw.get("env-files", ""))),
+        env_files=tuple(lines_of(raw.get("env-files", ""))),
         task_role_arn=raw.get("task-role-arn"),
         execution_role_arn=raw.get("execution-role-arn"),
     )
@@ -47,14 +48,9 @@ def changes_from_inputs(raw: Mapping[str, str]) -> TaskDefinitionChanges:
 def key_values(raw: Mapping[str, str], name: str) -> tuple[tuple[str, str], ...]:
     """`KEY=value` lines. The error names the line, never its value (it may be a secret)."""
     pairs: list[tuple[str, str]] = []
-    for number, line in enumerate(_lines(raw.get(name, "")), start=1):
+    for number, line in enumerate(lines_of(raw.get(name, "")), start=1):
         key, separator, value = line.partition("=")
         if not separator or not key.strip():
             raise InputError(f"{name}: line {number} is not KEY=value")
         pairs.append((key.strip(), value))
     return tuple(pairs)
-
-
-def _lines(text: str) -> list[str]:
-    stripped = (line.strip() for line in text.splitlines())
-    return [line for line in stripped if line and not line.startswith("#")]

@@ -9,6 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from ecs_deploy.config.bluegreen import CodeDeploySpec, Mode
+from ecs_deploy.config.declared_inputs import default_int, default_number
+
+# The declared defaults (declared_inputs.py is the one place they are written).
+DEFAULT_TIMEOUT_SECONDS = default_number("wait-for-minutes") * 60
+DEFAULT_POLL_SECONDS = default_number("poll-interval")
+DEFAULT_MAX_RETRIES = default_int("max-retries")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +85,9 @@ class ServiceSpec:
     mode: Mode = Mode.AUTO
     codedeploy: CodeDeploySpec = field(default_factory=CodeDeploySpec)
     changes: TaskDefinitionChanges = field(default_factory=TaskDefinitionChanges)
+    # Extra UpdateService parameters, sent only when given: enableECSManagedTags,
+    # propagateTags, volumeConfigurations.
+    update_params: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +126,8 @@ class TaskSpec:
     tags: tuple[tuple[str, str], ...] = ()
     depends_on: tuple[str, ...] = ()
     wait: bool = True  # False: start it and go on (wait-for-task-stopped: false)
+    # Extra RunTask parameters, sent only when given: enableECSManagedTags, volumeConfigurations.
+    run_params: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +137,16 @@ class GitHubFiles:
     output: Path | None = None
     step_summary: Path | None = None
     in_actions: bool = False
+
+
+def github_files(environ: Mapping[str, str]) -> GitHubFiles:
+    return GitHubFiles(
+        output=Path(environ["GITHUB_OUTPUT"]) if environ.get("GITHUB_OUTPUT") else None,
+        step_summary=Path(environ["GITHUB_STEP_SUMMARY"])
+        if environ.get("GITHUB_STEP_SUMMARY")
+        else None,
+        in_actions=environ.get("GITHUB_ACTIONS") == "true",
+    )
 
 
 class RollbackScope(StrEnum):
@@ -143,8 +164,10 @@ class RollbackPolicy:
 class FailFastPolicy:
     """When a verdict is certain before the timeout."""
 
-    max_start_failures: int = 2  # tasks of the new revision that never started
-    placement_grace_seconds: float = 120.0  # "unable to place a task" with no progress
+    # tasks of the new revision that never started
+    max_start_failures: int = default_int("max-start-failures")
+    # "unable to place a task" with no progress
+    placement_grace_seconds: float = default_number("placement-grace")
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,8 +181,9 @@ class Settings:
     skip_post_tasks: bool = False
     image_tag: str | None = None
     wait: bool = True
-    timeout_seconds: float = 30 * 60
-    poll_interval_seconds: float = 5.0
+    timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS
+    poll_interval_seconds: float = DEFAULT_POLL_SECONDS
+    max_retries: int = DEFAULT_MAX_RETRIES  # botocore's retries max_attempts
     dry_run: bool = False
     rollback: RollbackPolicy = RollbackPolicy()
     fail_fast: FailFastPolicy = FailFastPolicy()
@@ -169,3 +193,5 @@ class Settings:
     github: GitHubFiles = GitHubFiles()
     # blue/green: stop waiting once CodeDeploy is READY or ECS enters this lifecycle stage
     wait_until: str | None = None
+    # keep-null-value-keys: keys whose empty values ("", [], {}) rendering keeps
+    keep_empty_keys: frozenset[str] = frozenset()

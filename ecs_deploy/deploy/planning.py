@@ -23,10 +23,9 @@ from ecs_deploy.errors import AccessDenied, InputError, PreflightError, SourceLo
 from ecs_deploy.plan.changes import apply_changes
 from ecs_deploy.plan.deployment import DeployPlan, ServicePlan, TaskDefinitionPlan, TaskRunPlan
 from ecs_deploy.plan.diff import diff_lines, same_task_definition
-from ecs_deploy.plan.document import DESCRIBE_ONLY_FIELDS
 from ecs_deploy.plan.normalize import normalize_for_register
 from ecs_deploy.plan.strategy import Strategy
-from ecs_deploy.plan.taskdef import render
+from ecs_deploy.plan.taskdef import Locate, render
 
 Warn = Callable[[str], None]
 
@@ -117,7 +116,7 @@ def _plan_service(
     how = plan_strategy(spec, service, settings.cluster, settings.wait_until)
     current_arn = str(service["taskDefinition"])
     live, live_tags = _live_task_definition(spec, current_arn, ecs, warn)
-    document, where = _source_document(spec.source, live, live_tags, ecs)
+    document, where, locate = _source_document(spec.source, live, live_tags, ecs)
     task_definition = _render(
         document,
         where,
@@ -127,6 +126,8 @@ def _plan_service(
         current_arn,
         ecs,
         changes=spec.changes,
+        keep_empty_keys=settings.keep_empty_keys,
+        locate=locate,
     )
     deployments = read_live(service)
     # "Unchanged" only means done when the live deployment of it settled: a re-run after a
@@ -152,14 +153,26 @@ def _plan_service(
         live_primary_id=deployments.primary_id,
         rollback_task_definition_arn=deployments.stable_task_definition_arn,
         redeploy_reason=redeploy if not task_definition.changed else None,
+        update_params=_checked_update_params(spec, settings.cluster, ecs),
     )
+
+
+def _checked_update_params(spec: ServiceSpec, cluster: str, ecs: EcsApi) -> Mapping[str, Any]:
+    """What UpdateService would refuse in the extra parameters is refused before any change."""
+    if spec.update_params:
+        ecs.check_parameters(
+            "UpdateService",
+            {"cluster": cluster, "service": spec.name, **spec.update_params},
+            what=f"service '{spec.name}'",
+        )
+    return spec.update_params
 
 
 def _plan_register_only(
     spec: RegisterOnlySpec, settings: Settings, ecs: EcsApi
 ) -> TaskDefinitionPlan:
     """Compared with the family's latest revision, so an unchanged file registers nothing."""
-    document, where = _source_document(spec.source, None, [], ecs)
+    document, where, locate = _source_document(spec.source, None, [], ecs)
     family = _family_of(document)
     live: Mapping[str, Any] | None = None
     live_arn: str | None = None
@@ -178,6 +191,8 @@ def _plan_register_only(
         live_arn,
         ecs,
         changes=spec.changes,
+        keep_empty_keys=settings.keep_empty_keys,
+        locate=locate,
     )
 
 
@@ -186,16 +201,17 @@ def _source_document(
     live: Mapping[str, Any] | None,
     live_tags: list[dict[str, str]],
     ecs: EcsApi,
-) -> tuple[object, str | None]:
-    """The document to render from, and the file it came from (for error locations)."""
+) -> tuple[object, str | None, Locate | None]:
+    """The document to render from, and the file it came from and its positions (for errors)."""
     if source.file is not None:
-        return load_document(source.file, what="task definition file").data, str(source.file)
+        located = load_document(source.file, what="task definition file")
+        return located.data, str(source.file), located.location
     if source.reference is not None:
         described, tags = ecs.describe_task_definition(source.reference)
-        return {"taskDefinition": described, "tags": tags}, None
+        return {"taskDefinition": described, "tags": tags}, None, None
     if live is None:
         raise InputError("task-definition is required when no service is given")
-    return {"taskDefinition": dict(live), "tags": live_tags}, None
+    return {"taskDefinition": dict(live), "tags": live_tags}, None, None
 
 
 def _render(
@@ -209,6 +225,8 @@ def _render(
     *,
     infer_single_container: bool = True,  # services: the only container; tasks: named ones only
     changes: TaskDefinitionChanges | None = None,
+    keep_empty_keys: frozenset[str] = frozenset(),  # keep-null-value-keys
+    locate: Locate | None = None,
 ) -> TaskDefinitionPlan:
     shape = register_task_definition_shape()
     images = {container.name: container.image for container in containers if container.image}
@@ -224,7 +242,9 @@ def _render(
             images=images or None,
             image_tag=image_tag,
             containers=tagged if image_tag else [],
+            keep_empty_keys=keep_empty_keys,
             source=where,
+            locate=locate,
         )
         definition = rendered.task_definition
         if changes is not None and not changes.empty:
@@ -241,7 +261,11 @@ def _render(
         "RegisterTaskDefinition", params, what=f"task definition '{params.get('family')}'"
     )
 
-    live_normalized = normalize_for_register(dict(live), shape).task_definition if live else None
+    live_normalized = (
+        normalize_for_register(dict(live), shape, keep_empty_keys=keep_empty_keys).task_definition
+        if live
+        else None
+    )
     same = live_normalized is not None and same_task_definition(live_normalized, definition)
     return TaskDefinitionPlan(
         family=str(params.get("family", "")),
@@ -250,7 +274,7 @@ def _render(
         changed=not same,
         images=rendered.image_changes,
         diff=tuple(diff_lines(live_normalized, definition)) if live_normalized and not same else (),
-        dropped_keys=tuple(key for key in rendered.dropped if key not in DESCRIBE_ONLY_FIELDS),
+        dropped_keys=rendered.unknown_keys,
     )
 
 
@@ -309,6 +333,7 @@ class TaskPlanner:
         _check_task_tags(spec)
         if spec.tags:
             params["tags"] = [{"key": key, "value": value} for key, value in spec.tags]
+        params.update(spec.run_params)  # enableECSManagedTags, volumeConfigurations, if given
         self._ecs.check_parameters(
             "RunTask", {**params, "taskDefinition": definition.family}, what=f"task '{spec.name}'"
         )

@@ -192,6 +192,9 @@ def _start_all(
                 )
                 continue
             started.append(deployment)
+            reporter.service_updated(
+                service, deployment.task_definition_arn, deployment.deployment_id
+            )
             verb = "registered" if deployment.registered else "reusing"
             reporter.info(
                 f"{service.name}: {verb} {deployment.task_definition_arn}; "

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 _READ_PREFIXES = ("Describe", "List", "Get", "BatchGet")
 
@@ -16,6 +18,8 @@ class RecordedCall:
     # The injected API fault that hit it (faults.ApiFault.kind: "throttle", "500", "503",
     # "reset", "slow"), None for a call served normally. Only "slow" calls are still answered.
     fault: str | None = None
+    # The request's JSON parameters (JSON protocols; empty for query-protocol services).
+    params: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
     @property
     def mutating(self) -> bool:
@@ -54,6 +58,10 @@ class CallRecorder:
         return sum(
             1 for c in self.operations(service) if c.operation == operation and not c.faulted
         )
+
+    def params_of(self, operation: str, service: str | None = None) -> list[Mapping[str, Any]]:
+        """The parameters of every call of `operation`, oldest first."""
+        return [c.params for c in self.operations(service) if c.operation == operation]
 
     def clear(self) -> None:
         with self._lock:

@@ -91,6 +91,7 @@ class EmulatorMiddleware:
                     call.operation,
                     time.monotonic(),
                     fault.kind if fault is not None else None,
+                    call.params,
                 )
             )
         if fault is not None and call is not None:

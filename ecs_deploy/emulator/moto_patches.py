@@ -12,7 +12,11 @@ from typing import Any
 
 import moto.ecs.urls
 from moto.core.utils import utcnow
-from moto.ecs.exceptions import InvalidParameterException
+from moto.ecs.exceptions import (
+    InvalidParameterException,
+    TaskDefinitionMemoryError,
+    TaskDefinitionMissingPropertyError,
+)
 from moto.ecs.models import EC2ContainerServiceBackend, Service, Task
 
 from . import tasks
@@ -168,6 +172,24 @@ class EmulatedEcsBackend(EC2ContainerServiceBackend):
             found = [t for t in found if t.group == group]
         wanted = desiredStatus or "RUNNING"
         return [t for t in found if t.desired_status == wanted]
+
+    @staticmethod
+    def _validate_container_defs(
+        memory: str | None,
+        container_definitions: list[dict[str, Any]],
+        requires_compatibilities: list[str] | None,
+    ) -> None:
+        # moto: an EC2-compatible container needs `memory` even with `memoryReservation`.
+        # ECS (ContainerDefinition.memoryReservation): "If a task-level memory value is not
+        # specified, you must specify a non-zero integer for one or both of memory or
+        # memoryReservation in a container definition", whatever the compatibilities.
+        for container in container_definitions:
+            if not container.get("name"):
+                raise TaskDefinitionMissingPropertyError("name")
+            if not container.get("image"):
+                raise TaskDefinitionMissingPropertyError("image")
+            if not (memory or container.get("memory") or container.get("memoryReservation")):
+                raise TaskDefinitionMemoryError(container["name"])
 
 
 def patch_ecs_backend(backend: EC2ContainerServiceBackend, runtime: EmulatorRuntime) -> None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ecs_deploy.plan.replace import ImageChange
 from ecs_deploy.plan.strategy import CodeDeployPlan, EcsBlueGreenPlan, Strategy
+from ecs_deploy.plan.taskdef import DroppedKey
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,7 +21,7 @@ class TaskDefinitionPlan:
     changed: bool  # False: the rendered definition equals the live one, which is reused
     images: tuple[ImageChange, ...] = ()
     diff: tuple[str, ...] = ()
-    dropped_keys: tuple[str, ...] = ()
+    dropped_keys: tuple[DroppedKey, ...] = ()  # keys RegisterTaskDefinition does not know
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +43,9 @@ class ServicePlan:
     live_primary_id: str | None = None
     rollback_task_definition_arn: str | None = None
     redeploy_reason: str | None = None  # set: the live deployment never settled
+    # Extra UpdateService parameters the inputs asked for (enableECSManagedTags, propagateTags,
+    # volumeConfigurations); sent as they are, none when empty.
+    update_params: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def needs_update(self) -> bool:

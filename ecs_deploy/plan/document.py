@@ -42,6 +42,7 @@ class UnwrappedTaskDefinition:
 
     task_definition: JsonDict
     tags: list[JsonDict]
+    at: tuple[str, ...] = ()  # where the definition is in the document: ("taskDefinition",)
 
 
 def unwrap(document: object, *, source: str | None = None) -> UnwrappedTaskDefinition:
@@ -56,21 +57,29 @@ def unwrap(document: object, *, source: str | None = None) -> UnwrappedTaskDefin
 
     wrapper_tags: object = []
     inner: object = document
+    at: tuple[str, ...] = ()
     if "containerDefinitions" not in document and "taskDefinition" in document:
         inner = document["taskDefinition"]
         wrapper_tags = document.get("tags") or []
+        at = ("taskDefinition",)
     if not isinstance(inner, Mapping):
         raise InputError(f"{_EXPECTED}; 'taskDefinition' is {kind(inner)}", location=location)
     if "containerDefinitions" not in inner:
-        found = ", ".join(sorted(map(str, inner))) or "none"
-        raise InputError(f"{_EXPECTED}; found keys: {found}", location=location)
+        raise InputError(f"{_EXPECTED}; found keys: {_keys(inner)}", location=location)
     if not isinstance(inner["containerDefinitions"], list):
         found = kind(inner["containerDefinitions"])
         raise InputError(f"'containerDefinitions' must be a list, got {found}", location=location)
 
     definition = {str(key): copy.deepcopy(value) for key, value in inner.items() if key != "tags"}
     tags = _tag_list(wrapper_tags, location) + _tag_list(inner.get("tags") or [], location)
-    return UnwrappedTaskDefinition(task_definition=definition, tags=_last_per_key(tags))
+    return UnwrappedTaskDefinition(task_definition=definition, tags=_last_per_key(tags), at=at)
+
+
+def _keys(mapping: Mapping[object, object]) -> str:
+    """The keys found, for a message: names only, cut short (a wrong file's keys are its own)."""
+    names = sorted(str(key) if len(str(key)) <= 40 else str(key)[:37] + "..." for key in mapping)
+    shown = ", ".join(names[:10]) + (f" and {len(names) - 10} more" if len(names) > 10 else "")
+    return shown or "none"
 
 
 def _tag_list(tags: object, location: SourceLocation | None) -> list[JsonDict]:

@@ -16,6 +16,8 @@ from ecs_deploy.plan.jsontypes import JsonDict
 from ecs_deploy.plan.shape import Shape
 from ecs_deploy.plan.values import KEEP_EMPTY_VALUE_LISTS, is_empty, kind
 
+Trail = tuple[str | int, ...]  # keys and indexes from the definition's top
+
 
 @dataclass(frozen=True, slots=True)
 class NormalizedTaskDefinition:
@@ -24,6 +26,8 @@ class NormalizedTaskDefinition:
     task_definition: JsonDict
     dropped: tuple[str, ...]
     coerced: tuple[str, ...]
+    # Where each dropped key is, as a path of keys and indexes (parallel to `dropped`).
+    dropped_at: tuple[tuple[str | int, ...], ...] = ()
 
 
 def normalize_for_register(
@@ -31,19 +35,27 @@ def normalize_for_register(
     shape: Shape,
     *,
     keep_empty: bool = False,
+    keep_empty_keys: frozenset[str] = frozenset(),
     source: str | None = None,
 ) -> NormalizedTaskDefinition:
     """Keep what `shape` accepts, drop nulls, coerce scalars and remove empty values.
 
     Empty values ("", [], {}) are removed recursively as the official action does, except an
     empty `value` of an environment or proxy property entry. `keep_empty` turns that removal
-    off (nulls are always dropped: boto3 rejects them). Raises InputError for a value of the
-    wrong kind or a missing required member.
+    off (nulls are always dropped: boto3 rejects them); `keep_empty_keys` turns it off for
+    the values of those keys only (the official action's keep-null-value-keys). Raises
+    InputError for a value of the wrong kind or a missing required member.
     """
-    walker = _Walker(keep_empty=keep_empty, location=SourceLocation(source) if source else None)
-    result = walker.structure(task_definition, shape, "")
+    walker = _Walker(
+        keep_empty=keep_empty,
+        location=SourceLocation(source) if source else None,
+        keep_empty_keys=keep_empty_keys,
+    )
+    result = walker.structure(task_definition, shape, "", ())
     walker.check_required(result, shape, "")
-    return NormalizedTaskDefinition(result, tuple(walker.dropped), tuple(walker.coerced))
+    return NormalizedTaskDefinition(
+        result, tuple(walker.dropped), tuple(walker.coerced), tuple(walker.dropped_at)
+    )
 
 
 class _Absent:
@@ -59,21 +71,25 @@ class _Walker:
 
     keep_empty: bool
     location: SourceLocation | None
+    keep_empty_keys: frozenset[str] = frozenset()
     dropped: list[str] = field(default_factory=list)
     coerced: list[str] = field(default_factory=list)
+    dropped_at: list[Trail] = field(default_factory=list)
 
-    def value(self, node: object, shape: Shape, path: str, *, keeps_value: bool = False) -> object:
+    def value(
+        self, node: object, shape: Shape, path: str, trail: Trail, *, keeps_value: bool = False
+    ) -> object:
         """Normalise `node`; `keeps_value` marks entries of lists in KEEP_EMPTY_VALUE_LISTS."""
         # A blank where an object or list belongs is a template left empty, not a type error.
         if node is None or (not self.keep_empty and is_empty(node)):
             return _ABSENT
         result: object
         if shape.type_name == "structure":
-            result = self.structure(node, shape, path, keeps_value=keeps_value)
+            result = self.structure(node, shape, path, trail, keeps_value=keeps_value)
         elif shape.type_name == "list":
-            result = self.sequence(node, shape, path, keeps_value=keeps_value)
+            result = self.sequence(node, shape, path, trail, keeps_value=keeps_value)
         elif shape.type_name == "map":
-            result = self.mapping(node, shape, path)
+            result = self.mapping(node, shape, path, trail)
         else:
             result = self.scalar(node, shape, path)
         if not self.keep_empty and is_empty(result):
@@ -83,7 +99,7 @@ class _Walker:
         return result
 
     def structure(
-        self, node: object, shape: Shape, path: str, *, keeps_value: bool = False
+        self, node: object, shape: Shape, path: str, trail: Trail, *, keeps_value: bool = False
     ) -> JsonDict:
         if not isinstance(node, Mapping):
             raise self.error(path, f"expected an object, got {kind(node)}")
@@ -93,9 +109,13 @@ class _Walker:
             member = shape.members.get(key) if isinstance(key, str) else None
             if member is None:
                 self.dropped.append(child_path)
+                self.dropped_at.append((*trail, str(key)))
+                continue
+            if key in self.keep_empty_keys and child is not None and is_empty(child):
+                result[key] = child  # keep-null-value-keys: kept as it is
                 continue
             keeps = key in KEEP_EMPTY_VALUE_LISTS
-            value = self.value(child, member, child_path, keeps_value=keeps)
+            value = self.value(child, member, child_path, (*trail, key), keeps_value=keeps)
             if value is not _ABSENT:
                 result[key] = value
         if keeps_value and node.get("value") == "" and "value" in shape.members:
@@ -103,7 +123,7 @@ class _Walker:
         return result
 
     def sequence(
-        self, node: object, shape: Shape, path: str, *, keeps_value: bool = False
+        self, node: object, shape: Shape, path: str, trail: Trail, *, keeps_value: bool = False
     ) -> list[object]:
         if not isinstance(node, list | tuple):
             raise self.error(path, f"expected a list, got {kind(node)}")
@@ -112,19 +132,21 @@ class _Walker:
             # "" arguments are kept; a list of nothing else is removed as empty (is_empty).
             item
             if item == "" and keeps_blank_strings
-            else self.value(item, shape.member, f"{path}[{index}]", keeps_value=keeps_value)
+            else self.value(
+                item, shape.member, f"{path}[{index}]", (*trail, index), keeps_value=keeps_value
+            )
             for index, item in enumerate(node)
         )
         return [item for item in items if item is not _ABSENT]
 
-    def mapping(self, node: object, shape: Shape, path: str) -> JsonDict:
+    def mapping(self, node: object, shape: Shape, path: str, trail: Trail) -> JsonDict:
         if not isinstance(node, Mapping):
             raise self.error(path, f"expected an object, got {kind(node)}")
         result: JsonDict = {}
         for key, child in node.items():
             child_path = f"{path}[{str(key)!r}]"
             name = self.scalar(key, shape.key, child_path)
-            value = self.value(child, shape.value, child_path)
+            value = self.value(child, shape.value, child_path, (*trail, str(key)))
             if value is not _ABSENT:
                 result[str(name)] = value
         return result

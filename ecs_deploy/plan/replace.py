@@ -76,5 +76,9 @@ def _current_image(container: str, image: object) -> ImageRef:
         raise InputError(f"cannot change the tag of container {container!r}: it has no image")
     try:
         return ImageRef.parse(image)
-    except InputError as exc:
-        raise InputError(f"cannot change the tag of container {container!r}: {exc}") from None
+    except InputError:
+        # Not the reference itself: it comes from the file (or from ECS), not from an input.
+        raise InputError(
+            f"cannot change the tag of container {container!r}: its image is not a valid image "
+            "reference; give the whole image with image and container-name"
+        ) from None

@@ -22,7 +22,7 @@ def is_empty(value: object) -> bool:
 
 
 def kind(value: object) -> str:
-    """A short phrase for a value in an error message; never echoes objects or lists."""
+    """A short phrase for a value's kind in an error message; never echoes the value."""
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -31,9 +31,12 @@ def kind(value: object) -> str:
         return "an object"
     if isinstance(value, list):
         return "a list"
+    # Never the value itself: it is a file's content (an environment value, a password, or
+    # a line of whatever file was given by mistake).
     if isinstance(value, str):
-        shown = value if len(value) <= 40 else value[:37] + "..."
-        return f"the string {shown!r}"
-    if isinstance(value, int | float):
-        return f"the number {value!r}"
+        return "a string"
+    if isinstance(value, int):
+        return "a whole number"
+    if isinstance(value, float):
+        return "a number with a fraction" if not value.is_integer() else "a number"
     return f"a {type(value).__name__}"

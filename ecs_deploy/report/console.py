@@ -10,7 +10,9 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 from typing import TextIO
 
 from rich.console import Console
@@ -20,9 +22,10 @@ from rich.text import Text
 
 from ecs_deploy.config.durations import format_duration
 from ecs_deploy.errors import SourceLocation
-from ecs_deploy.plan.deployment import DeployPlan, TaskDefinitionPlan
+from ecs_deploy.plan.deployment import DeployPlan, ServicePlan, TaskDefinitionPlan
 from ecs_deploy.report.bluegreen_summary import strategy_line
 from ecs_deploy.report.commands import annotation
+from ecs_deploy.report.record import RunRecord
 from ecs_deploy.results import (
     Forensics,
     LogTail,
@@ -50,8 +53,10 @@ class Reporter:
         out: TextIO | None = None,
         err: TextIO | None = None,
         terminal: bool | None = None,  # None: detect
+        workspace: str | None = None,  # file locations are shown relative to it
     ) -> None:
         self._in_actions = in_actions
+        self._workspace = workspace
         self._out = out or sys.stdout
         self._err = err or sys.stderr
         self._console = Console(
@@ -60,6 +65,9 @@ class Reporter:
         self._timestamps = not self._console.is_terminal
         self._live: Live | None = None
         self._rows: dict[str, str] = {}
+        # What was planned and which updates were sent: the edge's account of a run an
+        # error breaks off.
+        self.record = RunRecord()
 
     # -- plain lines -------------------------------------------------------------------------
     def info(self, message: str, style: str | None = None) -> None:
@@ -73,6 +81,7 @@ class Reporter:
         self._console.print(Text(prefix + line, style=style or ""))
 
     def warning(self, message: str, location: SourceLocation | None = None) -> None:
+        location = self.relative(location)
         if self._in_actions:
             self._raw(annotation("warning", message, location))
         else:
@@ -80,11 +89,23 @@ class Reporter:
 
     def error(self, message: str, location: SourceLocation | None = None) -> None:
         """One line on stderr (or one annotation on GitHub): never a traceback."""
+        location = self.relative(location)
         if self._in_actions:
             self._raw(annotation("error", message, location))
         else:
             where = f"{location}: " if location else ""
             print(f"error: {where}{message}", file=self._err, flush=True)
+
+    def relative(self, location: SourceLocation | None) -> SourceLocation | None:
+        """A file in the workspace by its path in the repository: GitHub puts annotations on
+        the lines of a diff by that path."""
+        if location is None or not self._workspace:
+            return location
+        try:
+            path = Path(location.path).relative_to(self._workspace)
+        except ValueError:
+            return location
+        return replace(location, path=path.as_posix())
 
     @contextmanager
     def section(self, title: str) -> Iterator[None]:
@@ -103,6 +124,7 @@ class Reporter:
 
     # -- the run -----------------------------------------------------------------------------
     def plan(self, plan: DeployPlan) -> None:
+        self.record.planned(plan)
         for service in plan.services:
             action = "update" if service.needs_update else "no change"
             reasons = [
@@ -139,9 +161,12 @@ class Reporter:
         for image in plan.images:
             self.info(f"  {image.container}: {image.before} -> {image.after}")
         if plan.dropped_keys:
+            # One warning naming each key where it is; the annotation sits at the first one.
+            keys = [replace(key, location=self.relative(key.location)) for key in plan.dropped_keys]
             self.warning(
                 f"{plan.family}: dropped keys RegisterTaskDefinition does not accept: "
-                + ", ".join(plan.dropped_keys)
+                + ", ".join(map(str, keys)),
+                keys[0].location,
             )
         if not plan.changed:
             self.info(f"  task definition unchanged: reusing {revision_of(plan.live_arn)}")
@@ -182,6 +207,12 @@ class Reporter:
         self.info(f"  last log lines of {tail.container} (task {tail.task_id}, {tail.location}):")
         for line in tail.lines:
             self.info(f"    | {line}")
+
+    def service_updated(
+        self, service: ServicePlan, task_definition_arn: str, deployment_id: str | None
+    ) -> None:
+        """UpdateService (or CreateDeployment) for `service` was sent and accepted."""
+        self.record.updated(service, task_definition_arn, deployment_id)
 
     def progress(self, service: str, line: str) -> None:
         if self._live is not None:

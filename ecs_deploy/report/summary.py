@@ -31,7 +31,7 @@ def render_summary(result: RunResult) -> str:
     lines = [
         f"## {title}: {icon} {result.outcome.value}",
         "",
-        f"Cluster: `{_cell(result.cluster)}`",
+        f"Cluster: `{cell(result.cluster)}`",
         "",
     ]
     if result.services:
@@ -56,18 +56,18 @@ def render_summary(result: RunResult) -> str:
         for service in problems:
             lines += _problem(service)
     if result.notes:
-        lines += ["", *[f"> {_cell(note)}" for note in result.notes]]
+        lines += ["", *[f"> {cell(note)}" for note in result.notes]]
     return "\n".join(lines) + "\n"
 
 
 def _row(service: ServiceResult) -> str:
-    images = "<br>".join(f"{_cell(i.container)}: `{_cell(i.after)}`" for i in service.images) or "-"
+    images = "<br>".join(f"{cell(i.container)}: `{cell(i.after)}`" for i in service.images) or "-"
     seconds = format_duration(service.seconds) if service.seconds else "-"
     outcome = f"{_ICONS.get(service.outcome, '❌')} {service.outcome.value}"
     if service.rollback is not None:
         outcome += f" (rollback {service.rollback.outcome.value})"
     return (
-        f"| {_cell(service.name)} | {outcome} "
+        f"| {cell(service.name)} | {outcome} "
         f"| `{revision_of(service.task_definition_arn)}` "
         f"| `{revision_of(service.previous_task_definition_arn)}` "
         f"| {images} | {seconds} |"
@@ -77,31 +77,31 @@ def _row(service: ServiceResult) -> str:
 def _task_row(task: TaskResult) -> str:
     codes = "<br>".join(
         ", ".join(
-            f"{_cell(c.name)}={c.exit_code if c.exit_code is not None else 'none'}"
+            f"{cell(c.name)}={c.exit_code if c.exit_code is not None else 'none'}"
             for c in stopped.containers
         )
         for stopped in task.tasks
     )
     seconds = format_duration(task.seconds) if task.seconds else "-"
     outcome = f"{_ICONS.get(task.outcome, '❌')} {task.outcome.value}"
-    return f"| {_cell(task.name)} | {task.phase} | {outcome} | {codes or '-'} | {seconds} |"
+    return f"| {cell(task.name)} | {task.phase} | {outcome} | {codes or '-'} | {seconds} |"
 
 
 def _task_problem(task: TaskResult) -> list[str]:
-    lines = ["", f"#### {task.phase}-deploy task {_cell(task.name)}: {task.outcome.value}", ""]
-    lines.append(_cell(task.reason))
+    lines = ["", f"#### {task.phase}-deploy task {cell(task.name)}: {task.outcome.value}", ""]
+    lines.append(cell(task.reason))
     for stopped in task.tasks:
         if stopped.stopped_reason:
-            lines.append(f"- task `{stopped.task_id}`: {_cell(stopped.stopped_reason)}")
+            lines.append(f"- task `{stopped.task_id}`: {cell(stopped.stopped_reason)}")
     for tail in task.logs:
         lines += _log_tail(tail)
     return lines
 
 
 def _log_tail(tail: LogTail) -> list[str]:
-    lines = ["", f"Last log lines of `{_cell(tail.container)}` (task `{tail.task_id}`):"]
+    lines = ["", f"Last log lines of `{cell(tail.container)}` (task `{tail.task_id}`):"]
     if tail.unavailable:
-        return [*lines, f"_{_cell(tail.unavailable)}_"]
+        return [*lines, f"_{cell(tail.unavailable)}_"]
     # A fence inside the log would end the code block early.
     fenced = [line.replace("```", "'''") for line in tail.lines]
     return [*lines, "```text", *fenced, "```"]
@@ -110,15 +110,15 @@ def _log_tail(tail: LogTail) -> list[str]:
 def _problem(service: ServiceResult) -> list[str]:
     lines = [
         "",
-        f"#### {_cell(service.name)}: {service.outcome.value}",
+        f"#### {cell(service.name)}: {service.outcome.value}",
         "",
-        _cell(service.reason or ""),
+        cell(service.reason or ""),
     ]
     if service.rollback is not None:
         lines += [
             "",
             f"Rollback to `{revision_of(service.rollback.task_definition_arn)}`: "
-            f"{service.rollback.outcome.value} ({_cell(service.rollback.reason)})",
+            f"{service.rollback.outcome.value} ({cell(service.rollback.reason)})",
         ]
     if service.forensics is not None:
         lines += _forensics(service.forensics)
@@ -130,21 +130,21 @@ def _forensics(forensics: Forensics) -> list[str]:
     if forensics.stopped_tasks:
         lines += ["", "| Stopped tasks | Cause | What it means |", "|---|---|---|"]
         lines += [
-            f"| {g.count} | {_cell(g.describe())} | {_cell(g.explanation or '')} |"
+            f"| {g.count} | {cell(g.describe())} | {cell(g.explanation or '')} |"
             for g in forensics.stopped_tasks
         ]
     for tail in forensics.logs:
         lines += _log_tail(tail)
     if forensics.events:
         lines += ["", "<details><summary>Service events since the deployment began</summary>", ""]
-        lines += [f"- {_cell(event)}" for event in forensics.events[-MAX_EVENTS:]]
+        lines += [f"- {cell(event)}" for event in forensics.events[-MAX_EVENTS:]]
         lines += ["", "</details>"]
-    lines += [f"- note: {_cell(note)}" for note in forensics.notes]
+    lines += [f"- note: {cell(note)}" for note in forensics.notes]
     if forensics.links:
-        lines += ["", " · ".join(f"[{_cell(label)}]({url})" for label, url in forensics.links)]
+        lines += ["", " · ".join(f"[{cell(label)}]({url})" for label, url in forensics.links)]
     return lines
 
 
-def _cell(text: str) -> str:
+def cell(text: str) -> str:
     """Table-safe: no pipes or newlines breaking the row."""
     return text.replace("|", "\\|").replace("\n", " ")

@@ -48,6 +48,35 @@ def test_every_input_and_output_is_described(action: dict[str, Any]) -> None:
             assert len(spec.get("description", "")) > 20, f"{kind}.{name} has no description"
 
 
-def test_runs_the_repository_dockerfile(action: dict[str, Any]) -> None:
-    assert action["runs"] == {"using": "docker", "image": "Dockerfile"}
+def test_runs_the_repository_image_through_the_run_script(action: dict[str, Any]) -> None:
+    # A composite action (not runs.using: docker), so the script can mount RUNNER_TEMP.
+    assert action["runs"]["using"] == "composite"
+    step, exit_step = action["runs"]["steps"]
+    assert step["id"] == "run"
+    assert step["run"] == 'exec "$GITHUB_ACTION_PATH/scripts/run-action.sh"'
+    # The second step fails the action with the container's exit code, once its outputs are set.
+    assert exit_step["if"] == "steps.run.outputs.exit-code != '0'"
+    assert exit_step["env"] == {"EXIT_CODE": "${{ steps.run.outputs.exit-code }}"}
+    for each in (step, exit_step):
+        assert "${{" not in each["run"]  # values reach the scripts through env only
     assert (REPO / "Dockerfile").is_file()
+    assert (REPO / "scripts" / "run-action.sh").stat().st_mode & 0o111
+
+
+def test_every_input_reaches_the_container_as_a_variable_the_code_reads(
+    action: dict[str, Any],
+) -> None:
+    from ecs_deploy.config.readers import read_action_inputs
+
+    env: dict[str, str] = action["runs"]["steps"][0]["env"]
+    assert {value for value in env.values()} == {
+        f"${{{{ inputs.{name} }}}}" for name in action["inputs"]
+    }
+    # Set each variable to its own input's name: the reader must map it back to that input.
+    given = {variable: value.split(".", 1)[1].rstrip(" }") for variable, value in env.items()}
+    assert read_action_inputs(given) == {name: name for name in action["inputs"]}
+
+
+def test_every_output_is_the_run_steps(action: dict[str, Any]) -> None:
+    for name, spec in action["outputs"].items():
+        assert spec["value"] == f"${{{{ steps.run.outputs.{name} }}}}"

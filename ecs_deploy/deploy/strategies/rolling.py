@@ -86,6 +86,7 @@ def start_rolling(
         # Redeploying an unsettled revision needs a new deployment ECS would not start itself.
         force_new_deployment=plan.force_new_deployment or plan.redeploy_reason is not None,
         desired_count=plan.desired_count,
+        extra=plan.update_params,
     )
     state = EcsService.from_api(service)
     primary = state.primary

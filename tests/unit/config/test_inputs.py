@@ -97,7 +97,10 @@ def test_task_definition_reference_is_not_a_file(tmp_path: Path) -> None:
         ({"service": "web", "wait-for-minutes": "abc"}, "wait-for-minutes: 'abc' is not a number"),
         ({"service": "web", "desired-count": "-1"}, "desired-count: '-1' must be zero or more"),
         ({"service": "web", "timeout": "soon"}, "timeout: 'soon' is not a duration"),
-        ({"service": "web", "poll-interval": "0s"}, "poll-interval must be greater than zero"),
+        (
+            {"service": "web", "poll-interval": "0s"},
+            "poll-interval: '0s' must be greater than zero",
+        ),
         ({"service": "web", "dry-run": "maybe"}, "dry-run: 'maybe' is not a boolean"),
         (
             {"service": "web", "container-name": "app", "image": "UPPER CASE:tag"},
@@ -183,7 +186,7 @@ def test_a_valid_capacity_provider_strategy(tmp_path: Path) -> None:
     [
         ({"wait-for-minutes": "nan"}, "wait-for-minutes: 'nan' is not a finite number"),
         ({"wait-for-minutes": "inf"}, "wait-for-minutes: 'inf' is not a finite number"),
-        ({"wait-for-minutes": "1e308"}, "wait-for-minutes: too large"),
+        ({"wait-for-minutes": "1e308"}, "wait-for-minutes: '1e308' is too large; at most 1440"),
         ({"timeout": "9" * 400}, "is not a finite duration"),
         ({"poll-interval": "50ms"}, "poll-interval: '50ms' is too short"),
     ],

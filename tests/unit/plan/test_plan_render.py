@@ -101,7 +101,7 @@ def test_render_errors_carry_the_source() -> None:
     with pytest.raises(InputError) as caught:
         render(document, SHAPE, source="taskdef.json")
     assert str(caught.value) == (
-        "taskdef.json: containerDefinitions[0].cpu: expected an integer, got the string 'lots'"
+        "taskdef.json: containerDefinitions[0].cpu: expected an integer, got a string"
     )
 
 

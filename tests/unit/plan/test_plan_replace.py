@@ -111,7 +111,7 @@ def test_an_invalid_tag_is_rejected() -> None:
 
 def test_a_tag_change_on_an_unparseable_image_names_the_container() -> None:
     definition = {"family": "x", "containerDefinitions": [{"name": "app", "image": "<IMAGE>"}]}
-    with pytest.raises(InputError, match=r"^cannot change the tag of container 'app': invalid"):
+    with pytest.raises(InputError, match=r"^cannot change the tag of container 'app': its image"):
         replace_images(definition, image_tag="v2")
     # a full image still replaces a placeholder
     result = replace_images(definition, images={"app": "app:2"})

@@ -46,13 +46,13 @@ def test_inline_tags_are_split_off_and_override_wrapper_tags() -> None:
     ("document", "found"),
     [
         ([RAW], "got a list"),
-        ("family: app", "got the string 'family: app'"),
+        ("family: app", "got a string"),
         (None, "got null"),
         ({}, "found keys: none"),
         ({"family": "app", "containers": []}, "found keys: containers, family"),
         (
             {"taskDefinition": "arn:aws:ecs:...:task-definition/app:1"},
-            "'taskDefinition' is the string",
+            "'taskDefinition' is a string",
         ),
         ({"taskDefinition": {"family": "app"}}, "found keys: family"),
     ],

@@ -1,0 +1,237 @@
+"""scripts/run-action.sh, the composite action's one step, with a stand-in `docker` that
+behaves as the engine does for what matters here: the container sees only the variables
+passed with --env and only the directories mounted with --volume.
+
+The stand-in runs entrypoint.py (the image's entrypoint) with exactly that environment, and
+refuses, as a missing mount would fail, any file path given to it outside the mounts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.e2e.action import REPO, parse_outputs
+from tests.e2e.conftest import images_of, service_of
+from tests.e2e.render import render
+
+FAKE_DOCKER = '''#!{python}
+"""docker build --quiet DIR | docker run --rm [--env NAME]... [--volume A:B]... --workdir W IMG"""
+import json, os, subprocess, sys
+args = sys.argv[1:]
+with open(os.environ["FAKE_DOCKER_LOG"], "a") as log:
+    log.write(json.dumps(args) + "\\n")
+if args[0] == "build":
+    print("sha256:0123abcd")
+    sys.exit(0)
+if args[:2] == ["network", "ls"]:
+    print("\\n".join(os.environ.get("FAKE_DOCKER_NETWORKS", "bridge host").split()))
+    sys.exit(0)
+assert args[:2] == ["run", "--rm"], args
+names, mounts, rest = [], [], args[2:]
+while rest[0].startswith("--"):
+    flag, value, rest = rest[0], rest[1], rest[2:]
+    if flag == "--env":
+        names.append(value)
+    elif flag == "--volume":
+        mounts.append(value.split(":")[0])
+    elif flag == "--workdir":
+        workdir = value
+    elif flag == "--network":
+        pass
+assert rest == ["sha256:0123abcd"], rest
+env = {{name: os.environ[name] for name in names if name in os.environ}}
+env["PATH"] = os.environ["PATH"]
+for name in ("INPUT_TASK_DEFINITION", "GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY"):
+    path = env.get(name, "")
+    if path.startswith("/") and not any(path.startswith(m + "/") for m in mounts):
+        print(f"not mounted: {{path}}", file=sys.stderr)
+        sys.exit(125)
+sys.exit(subprocess.call([{python!r}, {entrypoint!r}], env=env, cwd=workdir))
+'''
+
+
+@pytest.fixture
+def fake_docker(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    bin_dir = tmp_path_factory.mktemp("bin")
+    docker = bin_dir / "docker"
+    docker.write_text(
+        FAKE_DOCKER.format(python=sys.executable, entrypoint=str(REPO / "entrypoint.py"))
+    )
+    docker.chmod(0o755)
+    return bin_dir
+
+
+def _composite_env() -> dict[str, str]:
+    """What action.yml's env: block sets for a step that gives no input: every one empty."""
+    action = yaml.safe_load((REPO / "action.yml").read_text())
+    return {name: "" for name in action["runs"]["steps"][0]["env"]}
+
+
+def _run_step(
+    *,
+    fake_docker: Path,
+    endpoint_url: str,
+    workspace: Path,
+    runner_temp: Path,
+    inputs: dict[str, str],
+    extra_env: dict[str, str] | None = None,
+) -> tuple[subprocess.CompletedProcess[str], dict[str, str], list[list[str]]]:
+    commands = runner_temp / "_runner_file_commands"
+    commands.mkdir(exist_ok=True)
+    output, summary = commands / "set_output_1", commands / "step_summary_1"
+    output.write_text("")
+    summary.write_text("")
+    log = runner_temp / "docker.log"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("INPUT_", "AWS_", "GITHUB_"))}
+    env.update(_composite_env())
+    env.update(inputs)
+    env.update(
+        {
+            "PATH": f"{fake_docker}:{os.environ['PATH']}",
+            "FAKE_DOCKER_LOG": str(log),
+            "GITHUB_ACTION_PATH": str(REPO),
+            "GITHUB_ACTIONS": "true",
+            "GITHUB_WORKSPACE": str(workspace),
+            "GITHUB_OUTPUT": str(output),
+            "GITHUB_STEP_SUMMARY": str(summary),
+            "RUNNER_TEMP": str(runner_temp),
+            "AWS_ENDPOINT_URL": endpoint_url,
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_REGION": "us-east-1",
+            "UNRELATED_SECRET": "not-for-the-container",
+        }
+    )
+    env.update(extra_env or {})
+    done = subprocess.run(
+        ["bash", str(REPO / "scripts" / "run-action.sh")],
+        env=env,
+        cwd=workspace,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    calls = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+    return done, parse_outputs(output.read_text()), calls
+
+
+@pytest.fixture
+def step(
+    ecs_emulator: Any, fake_docker: Path, workspace: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Callable[..., Any]:
+    runner_temp = tmp_path_factory.mktemp("runner_temp")
+
+    def run(inputs: dict[str, str], extra_env: dict[str, str] | None = None) -> Any:
+        return _run_step(
+            fake_docker=fake_docker,
+            endpoint_url=ecs_emulator.endpoint_url,
+            workspace=workspace,
+            runner_temp=runner_temp,
+            inputs=inputs,
+            extra_env=extra_env,
+        )
+
+    run.runner_temp = runner_temp  # type: ignore[attr-defined]
+    return run
+
+
+def test_a_render_output_under_runner_temp_deploys_through_the_composite_step(
+    app: Any, step: Any, workspace: Path
+) -> None:
+    runner_temp: Path = step.runner_temp
+    rendered = render(
+        workspace / "taskdefs" / "web.json", runner_temp, container="app", image="r/web:7"
+    )
+    done, outputs, calls = step(
+        {
+            "INPUT_TASK_DEFINITION": str(rendered),
+            "INPUT_SERVICE": "web",
+            "INPUT_CLUSTER": "demo",
+            "INPUT_ENVIRONMENT_VARIABLES": "DB_PASSWORD=s3cr3t-value",
+            "INPUT_CONTAINER_NAME": "app",
+            "INPUT_POLL_INTERVAL": "0.2s",
+            "INPUT_TIMEOUT": "60s",
+        }
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert outputs["exit-code"] == "0"
+    assert outputs["outcome"] == "succeeded"
+    arn = outputs["task-definition-arn"]
+    assert service_of(app, "web")["taskDefinition"] == arn
+    assert images_of(app, arn)["app"] == "r/web:7"
+
+    build, network_ls, run = calls
+    assert build == ["build", "--quiet", str(REPO)]
+    assert network_ls[:2] == ["network", "ls"]
+    # Mounted at their host paths: the workspace and RUNNER_TEMP (which holds file commands).
+    assert f"{workspace}:{workspace}" in run
+    assert f"{runner_temp}:{runner_temp}" in run
+    assert run[run.index("--workdir") + 1] == str(workspace)
+    passed = {run[i + 1] for i, arg in enumerate(run) if arg == "--env"}
+    assert {"INPUT_TASK_DEFINITION", "AWS_ACCESS_KEY_ID", "GITHUB_OUTPUT", "RUNNER_TEMP"} <= passed
+    assert "UNRELATED_SECRET" not in passed
+    # Values never reach a command line, only names.
+    assert not any("s3cr3t" in arg or "testing" in arg for arg in run)
+
+
+def test_file_commands_outside_runner_temp_are_mounted_too(
+    app: Any, step: Any, workspace: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    elsewhere = tmp_path_factory.mktemp("file_commands")
+    summary = elsewhere / "summary"
+    summary.write_text("")
+    done, outputs, calls = step(
+        {
+            "INPUT_SERVICE": "web",
+            "INPUT_CLUSTER": "demo",
+            "INPUT_DRY_RUN": "true",
+            "INPUT_FORCE_NEW_DEPLOYMENT": "true",
+        },
+        extra_env={"GITHUB_STEP_SUMMARY": str(summary)},
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert outputs["outcome"] == "planned"
+    assert f"{elsewhere}:{elsewhere}" in calls[-1]
+    assert "web" in summary.read_text()  # written through the mount
+    assert app.calls.mutating() == []
+
+
+def test_a_failing_run_succeeds_the_step_and_hands_on_its_exit_code(app: Any, step: Any) -> None:
+    """action.yml's next step fails with it; the outputs written before are the action's."""
+    done, outputs, _ = step(
+        {"INPUT_SERVICE": "web", "INPUT_CLUSTER": "demo", "INPUT_TIMEOUT": "0s"}
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert outputs["exit-code"] == "2"
+    assert "timeout: '0s' must be greater than zero" in done.stdout
+    assert app.calls.mutating() == []
+
+
+@pytest.mark.parametrize(
+    ("networks", "joined"),
+    [
+        ("bridge host none", None),
+        ("bridge github_network_0a1b host", "github_network_0a1b"),
+        ("github_network_0a1b github_network_2c3d", None),  # two jobs on one Docker host
+    ],
+)
+def test_the_jobs_network_is_joined_when_there_is_exactly_one(
+    app: Any, step: Any, networks: str, joined: str | None
+) -> None:
+    done, _, calls = step(
+        {"INPUT_SERVICE": "web", "INPUT_CLUSTER": "demo", "INPUT_DRY_RUN": "true"},
+        extra_env={"FAKE_DOCKER_NETWORKS": networks},
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    run = next(call for call in calls if call[0] == "run")
+    assert (run[run.index("--network") + 1] if "--network" in run else None) == joined

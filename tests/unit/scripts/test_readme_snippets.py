@@ -1,0 +1,67 @@
+"""The README's migration, GitLab CI and CodeBuild snippets say what the code does."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ecs_deploy.config.declared_inputs import BY_NAME
+from ecs_deploy.config.readers import read_action_inputs
+
+REPO = Path(__file__).resolve().parents[3]
+README = (REPO / "README.md").read_text()
+
+
+def _blocks(heading: str, until: str) -> list[str]:
+    section = README[README.index(heading) : README.index(until, README.index(heading))]
+    return re.findall(r"```yaml\n(.*?)```", section, re.DOTALL)
+
+
+def test_migration_changes_only_the_uses_line() -> None:
+    before, after = _blocks("### Migrating from the render and deploy actions", "## Elsewhere")
+    changed = [
+        (old, new)
+        for old, new in zip(before.splitlines(), after.splitlines(), strict=True)
+        if old != new
+    ]
+    assert changed == [
+        (
+            "      - uses: aws-actions/amazon-ecs-deploy-task-definition@v2",
+            "      - uses: org/ecs-deploy@v1",
+        )
+    ]
+    steps: list[dict[str, Any]] = yaml.safe_load(after)
+    assert set(steps[1]["with"]) <= set(BY_NAME)
+
+
+def _inputs_of(variables: dict[str, Any]) -> dict[str, str]:
+    named = {key: str(value) for key, value in variables.items() if key.startswith("INPUT_")}
+    read = read_action_inputs(named)
+    assert len(read) == len(named), f"unknown INPUT_ variables in {sorted(named)}"
+    return read
+
+
+def test_gitlab_job_runs_the_images_entrypoint_with_known_inputs() -> None:
+    (block,) = _blocks("**GitLab CI**", "**AWS CodeBuild**")
+    job = yaml.safe_load(block)["deploy"]
+    assert job["image"]["entrypoint"] == [""]
+    assert "python /app/entrypoint.py" in job["script"]
+    assert _inputs_of(job["variables"]) == {
+        "config": ".ecs-deploy.yml",
+        "image-tag": "$CI_COMMIT_SHA",
+        "timeout": "15m",
+    }
+    assert "COPY pyproject.toml README.md entrypoint.py /app/" in (REPO / "Dockerfile").read_text()
+
+
+def test_codebuild_buildspec_runs_the_images_entrypoint_with_known_inputs() -> None:
+    (block,) = _blocks("**AWS CodeBuild**", "## Inputs")
+    spec = yaml.safe_load(block)
+    assert spec["version"] == 0.2
+    (command,) = spec["phases"]["build"]["commands"]
+    assert command.endswith("python /app/entrypoint.py")
+    assert _inputs_of(spec["env"]["variables"]) == {"config": ".ecs-deploy.yml", "timeout": "15m"}
+    assert command.startswith("INPUT_IMAGE_TAG=")
