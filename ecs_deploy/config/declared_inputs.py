@@ -247,8 +247,11 @@ INPUTS: tuple[Input, ...] = (
     Input(
         "max-start-failures",
         Kind.INTEGER,
-        "Fail fast once this many tasks of the new revision failed to start (image pull, "
-        "secrets, ...).",
+        "Fail fast once this many tasks of the new revision failed to start for a cause no "
+        "retry fixes (image or tag not found, registry or secret access denied, secret or "
+        "parameter missing, wrong platform) while none of them runs. Causes ECS retries "
+        "(Docker Hub's 429 rate limit, registry timeouts, Fargate capacity) are left to the "
+        "service's circuit breaker and its threshold.",
         default="2",
         minimum=1,
         maximum=1000,
@@ -256,7 +259,9 @@ INPUTS: tuple[Input, ...] = (
     Input(
         "placement-grace",
         Kind.DURATION,
-        "Fail fast (`stalled`) when ECS cannot place tasks of the new revision for this long.",
+        "Fail fast (`stalled`) when ECS cannot place tasks of the new revision for this long "
+        "with no sign of progress (a task of ours pending or running, a \"has started\" "
+        "event resets it: ECS does not repeat an event message it already showed).",
         default="2m",
         minimum=1,
         maximum=DAY,
