@@ -44,6 +44,28 @@ def services_to_roll_back(
     ]
 
 
+def left_to_ecs(
+    results: Mapping[str, ServiceResult], ecs_rolling_back: Set[str]
+) -> dict[str, ServiceResult]:
+    """Say, for each failed service whose rollback ECS started itself (its circuit breaker
+    after a certain start failure, or still rolling back at our timeout), that the rollback
+    is ECS's and not waited for."""
+    updated = dict(results)
+    for name in ecs_rolling_back:
+        result = updated.get(name)
+        if result is None or result.outcome not in ROLLBACK_TRIGGERS or result.rollback:
+            continue
+        updated[name] = dataclasses.replace(
+            result,
+            rollback=RollbackResult(
+                task_definition_arn=result.previous_task_definition_arn,
+                outcome=Outcome.STARTED,
+                reason="rolled back by ECS's own rollback (this run does not start a second one)",
+            ),
+        )
+    return updated
+
+
 def rollback_target(deployment: StartedDeployment) -> str | None:
     """The last revision that completed a deployment, unless it is the one that just failed."""
     target = deployment.plan.rollback_task_definition_arn

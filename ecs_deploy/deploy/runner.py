@@ -22,7 +22,7 @@ from ecs_deploy.deploy.dispatch import (
 from ecs_deploy.deploy.paused_rollback import PausedRollback
 from ecs_deploy.deploy.planning import build_plan
 from ecs_deploy.deploy.registrar import Registrar
-from ecs_deploy.deploy.rollback import roll_back, services_to_roll_back
+from ecs_deploy.deploy.rollback import left_to_ecs, roll_back, services_to_roll_back
 from ecs_deploy.deploy.started import StartedDeployment
 from ecs_deploy.deploy.tasks import TaskRunner
 from ecs_deploy.deploy.watch import SourceReader, WatchedVerdict, WatchLoop
@@ -128,6 +128,8 @@ def run_deploy(settings: Settings, clients: Clients, reporter: Reporter, clock: 
         ecs_rolling_back = {
             name for name, watched in verdicts.items() if watched.verdict.ecs_rollback
         }
+        if settings.rollback.on_failure:
+            results = left_to_ecs(results, ecs_rolling_back)
         targets = services_to_roll_back(results, started, settings.rollback, ecs_rolling_back)
         if targets:
             reporter.info("rolling back " + ", ".join(t.plan.name for t in targets))

@@ -29,6 +29,7 @@ def outputs_for(result: RunResult) -> dict[str, str]:
             else {
                 "task_definition_arn": service.rollback.task_definition_arn,
                 "outcome": service.rollback.outcome.value,
+                "reason": service.rollback.reason,
             },
             "blue_green": None
             if service.blue_green is None

@@ -86,11 +86,37 @@ MODE_PROFILES = {
 }
 
 
-@pytest.fixture(params=list(MODE_PROFILES))
-def app(request: pytest.FixtureRequest, ecs_emulator: Any, workspace: Path) -> Any:
-    """The workspace's application, running in the emulator (under each mode profile), with
-    the call log cleared."""
-    ecs_emulator.modes = MODE_PROFILES[request.param]
+# The tests whose verdicts depend on how AWS behaves run under both profiles; input and file
+# handling (decided before any AWS call) under the defaults only.
+MODE_SENSITIVE = {
+    "test_aws_behaviours",
+    "test_blue_green",
+    "test_codedeploy_waits",
+    "test_ecs_blue_green_waits",
+    "test_failure_outputs",
+    "test_iam",
+    "test_rolling",
+    "test_tasks",
+    "test_verdicts",
+}
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    module = metafunc.module.__name__.rsplit(".", 1)[-1]
+    if "mode_profile" in metafunc.fixturenames and module in MODE_SENSITIVE:
+        metafunc.parametrize("mode_profile", list(MODE_PROFILES))
+
+
+@pytest.fixture
+def mode_profile() -> str:
+    return "modes-default"
+
+
+@pytest.fixture
+def app(mode_profile: str, ecs_emulator: Any, workspace: Path) -> Any:
+    """The workspace's application, running in the emulator (under each mode profile where
+    the verdict depends on it), with the call log cleared."""
+    ecs_emulator.modes = MODE_PROFILES[mode_profile]
     ecs_emulator.seed(workspace / ".ecs-deploy.yml")
     ecs_emulator.calls.clear()
     return ecs_emulator

@@ -573,10 +573,12 @@ class RollingTracker:
             )
             breaker = service.breaker
             if breaker.rolls_back and self.deployment.plan.rollback_task_definition_arn:
-                # ECS's breaker rolls it back at its threshold: never a rollback of ours too.
+                # ECS's breaker rolls it back at its threshold (there is a COMPLETED deployment
+                # to return to): said now, and never a rollback of ours racing it.
+                threshold = breaker.threshold(ours.desired)
                 return Verdict(
                     Outcome.FAILED,
-                    f"{reason}; ECS's circuit breaker will roll it back",
+                    f"{reason}; ECS's circuit breaker rolls it back once {threshold} tasks failed",
                     ecs_rollback=True,
                 )
             return Verdict(Outcome.FAILED, reason)

@@ -331,7 +331,7 @@ def test_permanent_pull_failures_fail_fast() -> None:
     assert "no retry fixes" in verdict.reason and "not found" in verdict.reason
     # The breaker rolls back (a COMPLETED deployment to return to): ECS's rollback follows,
     # so this run must not start one of its own on top of it.
-    assert verdict.ecs_rollback and "circuit breaker will roll it back" in verdict.reason
+    assert verdict.ecs_rollback and "circuit breaker rolls it back once 3 tasks" in verdict.reason
 
 
 def test_rate_limited_pulls_are_left_to_the_breaker() -> None:
