@@ -22,8 +22,10 @@ demo-failure: $(STAMP)
 	VENV=$(VENV) EMULATOR_ARGS="--fault public.ecr.aws/docker/library/nginx:broken=crash" \
 	  scripts/demo.sh broken --service web --skip-pre-tasks
 
+# The container tests build one image: they run on their own, after the rest ran in parallel.
 test: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n 4 -m "not container"
+	$(BIN)/pytest -m container
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

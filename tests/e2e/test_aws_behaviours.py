@@ -100,7 +100,7 @@ def test_ecs_s_rollback_in_flight_at_our_timeout_is_not_rolled_back_twice(
     )
     assert run.outputs["outcome"] == "timed_out", run.stdout
     assert "ECS is still rolling back" in only_service(run)["reason"]
-    assert only_service(run)["rollback"] is None
+    assert only_service(run)["rollback"]["outcome"] == "started"  # ECS's, not ours
     assert app.calls.count("UpdateService") == 1
 
 

@@ -160,7 +160,8 @@ def test_timeout_with_rollback(app: Any, action: Callable[..., ActionRun]) -> No
     assert run.exit_code == 1
     assert run.outputs["outcome"] == "timed_out"
     result = only_service(run)
-    assert result["rollback"] == {"task_definition_arn": before, "outcome": "succeeded"}
+    assert result["rollback"]["task_definition_arn"] == before
+    assert result["rollback"]["outcome"] == "succeeded"
     assert service_of(app, "web")["taskDefinition"] == before
     assert "(rollback succeeded)" in run.summary
 
@@ -303,7 +304,8 @@ def test_rollback_returns_to_the_last_completed_revision(
     deploy_web(action, "crash")  # leaves web:2 as the failed PRIMARY, web:1 serving
     run = deploy_web(action, "crash2", rollback="on-failure")
     result = only_service(run)
-    assert result["rollback"] == {"task_definition_arn": stable, "outcome": "succeeded"}
+    assert result["rollback"]["task_definition_arn"] == stable
+    assert result["rollback"]["outcome"] == "succeeded"
     assert service_of(app, "web")["taskDefinition"] == stable
 
 
