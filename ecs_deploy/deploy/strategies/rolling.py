@@ -481,17 +481,19 @@ class RollingTracker:
     def _failure_reason(
         self, ours: EcsDeployment | None, record: ServiceDeploymentRecord | None
     ) -> str:
-        """Why ours failed, in ECS's words: its rolloutStateReason once FAILED (a poll may
-        never see that), the service event about it, the rollback's reason, the record's."""
+        """Why ours failed, in ECS's words (the first of: its rolloutStateReason once FAILED,
+        which a poll may never see; the record's statusReason; the service event about it),
+        then how ECS rolled back."""
         known = ours or self.last_ours
-        texts = [known.rollout_reason] if known and known.rollout_state == "FAILED" else []
         mine = f"(deployment {self.deployment.deployment_id})"
-        texts += [e.split(mine, 1)[1].strip() for e in self.events if mine in e and "fail" in e]
-        texts.append(self.rollback_reason)
-        if record is not None:
-            texts += [record.status_reason, record.rollback_reason or ""]
-        unique = [t for i, t in enumerate(texts) if t and t not in texts[:i]]
-        return "; ".join(unique) or "deployment failed"
+        causes = [
+            known.rollout_reason if known and known.rollout_state == "FAILED" else "",
+            record.status_reason if record is not None else "",
+            *(e.split(mine, 1)[1].strip() for e in self.events if mine in e and "fail" in e),
+        ]
+        cause = next((text for text in causes if text), "deployment failed")
+        rollback = self.rollback_reason or (record.rollback_reason if record else None) or ""
+        return f"{cause}; {rollback}" if rollback and rollback != cause else cause
 
     def _judge_failed(self, service: EcsService, ours: EcsDeployment) -> Verdict | None:
         """Ours FAILED and no rollback deployment is seen (yet)."""
