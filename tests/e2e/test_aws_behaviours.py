@@ -28,6 +28,7 @@ from ecs_deploy.emulator import ApiFault, EmulatorModes, Fault
 from tests.e2e.action import ActionRun, BackgroundRun
 from tests.e2e.blue_green_setup import codedeploy_service, deploy_api, make_blue_green
 from tests.e2e.conftest import service_of
+from tests.e2e.history import reads_after, rollback_completed_at
 
 REGISTRY = "registry.example.com:5000/team/web"
 FAST = {"poll-interval": "0.2s", "timeout": "60s"}
@@ -59,27 +60,11 @@ def test_crash_with_breaker_rollback_is_rolled_back_within_two_polls(
     run = deploy_web(action, "crash", **poll)
     assert run.exit_code == 1, run.stdout
     assert run.outputs["outcome"] == "rolled_back"
-    deployment_id = only_service(run)["deployment_id"]
-    [failed] = [
-        c.at
-        for c in app.history
-        if c.deployment_id == deployment_id and c.field == "rolloutState" and c.value == "FAILED"
-    ]
-    # ECS's rollback completed: the deployment that runs the old revision again is COMPLETED.
-    rolled_back = min(
-        c.at
-        for c in app.history
-        if c.deployment_id not in ("", deployment_id)
-        and c.field == "rolloutState"
-        and c.value == "COMPLETED"
-        and c.at >= failed
-    )
+    rolled_back = rollback_completed_at(app, only_service(run)["deployment_id"])
     # The run read ECS after the rollback completed (DescribeServices, or in the same poll
     # its service deployment record), and stopped within two polls of it.
-    reads = [c.at for c in app.calls.operations() if c.service == "ecs" and not c.mutating]
-    assert reads and max(reads) >= rolled_back
-    polls = [c.at for c in app.calls.operations() if c.operation == "DescribeServices"]
-    assert len([at for at in polls if at >= rolled_back]) <= 2
+    reads, polls = reads_after(app, rolled_back)
+    assert reads >= 1 and polls <= 2
     assert service_of(app, "web")["taskDefinition"] == before
     assert app.calls.count("UpdateService") == 1  # ECS rolled back; we did not, twice
 

@@ -12,6 +12,7 @@ import pytest
 from ecs_deploy.emulator import Fault
 from tests.e2e.action import ActionRun, BackgroundRun
 from tests.e2e.conftest import service_of
+from tests.e2e.history import reads_after, rollback_completed_at, rollout_at
 
 POLL = 0.2
 FAST = {"poll-interval": f"{POLL}s", "timeout": "60s"}
@@ -227,36 +228,15 @@ def test_verdict_within_one_poll_interval_of_ecs(
     run = deploy_web(action, tag)
     deployment_id = only_service(run)["deployment_id"]
     if fault is None:
-        [marked] = [
-            c.at
-            for c in app.history
-            if c.deployment_id == deployment_id
-            and c.field == "rolloutState"
-            and c.value == "COMPLETED"
-        ]
+        marked = rollout_at(app, deployment_id, "COMPLETED")
     else:
-        # Rolled back is said once ECS's rollback completed (the rollback deployment, new or
-        # the last COMPLETED one re-activated, reaches COMPLETED), never while it runs.
-        [failed] = [
-            c.at
-            for c in app.history
-            if c.deployment_id == deployment_id
-            and c.field == "rolloutState"
-            and c.value == "FAILED"
-        ]
-        marked = min(
-            c.at
-            for c in app.history
-            if c.deployment_id not in ("", deployment_id)
-            and c.field == "rolloutState"
-            and c.value == "COMPLETED"
-            and c.at >= failed
-        )
+        # Rolled back is said once ECS's rollback completed, never while it runs.
+        marked = rollback_completed_at(app, deployment_id)
         assert run.outputs["outcome"] == "rolled_back"
-    polls = [c.at for c in app.calls.operations() if c.operation == "DescribeServices"]
     # Counted in polls, not wall seconds (a loaded machine stretches seconds, not polls): the
     # first poll after ECS decided gives the verdict, and the run stops asking once it knows.
-    assert len([at for at in polls if at >= marked]) == 1
+    reads, polls = reads_after(app, marked)
+    assert reads >= 1 and polls <= 1
 
 
 def test_polling_batches_services(app: Any, action: Callable[..., ActionRun]) -> None:
