@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -148,8 +148,10 @@ class EcsApi:
         states.update({name: None for name in missing if name not in states})
         return states
 
-    def stopped_tasks(self, cluster: str, service: str, started_by: str) -> list[EcsTask]:
-        """The stopped tasks of one deployment of a service.
+    def stopped_tasks(
+        self, cluster: str, service: str, started_by: str, known: Collection[str] = ()
+    ) -> list[EcsTask]:
+        """The stopped tasks of one deployment of a service, but those in `known`.
 
         ListTasks by serviceName + desiredStatus, then keep the tasks whose startedBy is the
         deployment: botocore's model says "When you specify startedBy as the filter, it must
@@ -163,7 +165,8 @@ class EcsApi:
             )
             for page in pages:
                 arns.extend(page.get("taskArns", []))
-        tasks = [EcsTask.from_api(raw) for raw in self.describe_tasks(cluster, arns)]
+        new = [arn for arn in arns if arn not in known]
+        tasks = [EcsTask.from_api(raw) for raw in self.describe_tasks(cluster, new)]
         return [task for task in tasks if task.started_by == started_by]
 
     def describe_tasks(self, cluster: str, arns: Sequence[str]) -> list[dict[str, Any]]:
@@ -206,13 +209,7 @@ class EcsApi:
             with aws_call("DescribeServiceRevisions"):
                 response = self._client.describe_service_revisions(serviceRevisionArns=list(batch))
             for raw in response.get("serviceRevisions", []):
-                revision = ServiceRevision(
-                    arn=str(raw.get("serviceRevisionArn", "")),
-                    task_definition=str(raw.get("taskDefinition", "")),
-                    created_at=raw.get("createdAt")
-                    if isinstance(raw.get("createdAt"), datetime)
-                    else None,
-                )
+                revision = ServiceRevision.from_api(raw)
                 revisions[revision.arn] = revision
         return revisions
 

@@ -224,6 +224,14 @@ class ServiceRevision:
     task_definition: str
     created_at: datetime | None
 
+    @classmethod
+    def from_api(cls, raw: Mapping[str, Any]) -> ServiceRevision:
+        return cls(
+            _text(raw.get("serviceRevisionArn")),
+            _text(raw.get("taskDefinition")),
+            _time(raw.get("createdAt")),
+        )
+
 
 # -- ECS tasks -------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)

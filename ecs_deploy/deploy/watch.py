@@ -75,9 +75,12 @@ class RecordRead:
 
 @dataclass(frozen=True, slots=True)
 class StoppedTasksRead:
+    """The stopped tasks of a deployment not in `known` (those are not described again)."""
+
     cluster: str
     service: str
     deployment_id: str
+    known: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,7 +305,9 @@ class SourceReader:
         if isinstance(read, RecordRead):
             return self._ecs.describe_service_deployment(read.arn)
         if isinstance(read, StoppedTasksRead):
-            return self._ecs.stopped_tasks(read.cluster, read.service, read.deployment_id)
+            return self._ecs.stopped_tasks(
+                read.cluster, read.service, read.deployment_id, read.known
+            )
         raise TypeError(f"unknown read {read!r}")
 
 

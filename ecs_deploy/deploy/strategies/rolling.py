@@ -210,7 +210,9 @@ class RollingTracker:
     def _stopped_read(self) -> StoppedTasksRead | None:
         if not self.deployment.deployment_id:
             return None
-        return StoppedTasksRead(self.cluster, self.name, self.deployment.deployment_id)
+        return StoppedTasksRead(
+            self.cluster, self.name, self.deployment.deployment_id, frozenset(self.stopped)
+        )
 
     def reads(self) -> Iterable[Read]:
         yield self._service_read()
@@ -641,7 +643,9 @@ def explainer(tracker: RollingTracker, ecs: EcsApi, logs: LogsApi | None) -> Any
         read = tracker._stopped_read()
         if read is not None and tracker.stopped_usable:
             try:
-                tasks = ecs.stopped_tasks(read.cluster, read.service, read.deployment_id)
+                tasks = ecs.stopped_tasks(
+                    read.cluster, read.service, read.deployment_id, read.known
+                )
                 tracker.stopped.update({task.arn: task for task in tasks})
             except AwsError as exc:  # forensics must never hide the verdict itself
                 return Forensics(

@@ -162,5 +162,7 @@ def snapshot(
     if records is not None:
         values[RecordsRead("demo", "web", watched._records_read().since)] = records
     if stopped is not None:
-        values[StoppedTasksRead("demo", "web", OUR_ID)] = stopped
+        read = watched._stopped_read()
+        assert isinstance(read, StoppedTasksRead)
+        values[read] = stopped
     return Snapshot(values, problems or {})
