@@ -14,7 +14,7 @@ from ecs_deploy.config.continuing import ContinueSettings
 from ecs_deploy.deploy.continuing import run_continue
 from ecs_deploy.deploy.verdict import Verdict
 from ecs_deploy.deploy.watch import WatchedVerdict, WatchLoop
-from ecs_deploy.errors import DeployError
+from ecs_deploy.errors import DeployError, PreflightError
 from ecs_deploy.report.console import Reporter
 from ecs_deploy.results import Outcome, ServiceResult
 
@@ -67,6 +67,8 @@ class PausedRollback:
         )
         try:
             run = run_continue(settings, self._ecs, self._codedeploy, self._reporter, self._loop)
+        except PreflightError:
+            return None  # no longer paused (nothing was sent): the previous revision is redeployed
         except DeployError as exc:
             return WatchedVerdict(Verdict(Outcome.FAILED, f"could not roll back: {exc}"), 0.0)
         (service,) = run.services

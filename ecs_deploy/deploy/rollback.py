@@ -47,9 +47,8 @@ def services_to_roll_back(
 def left_to_ecs(
     results: Mapping[str, ServiceResult], ecs_rolling_back: Set[str]
 ) -> dict[str, ServiceResult]:
-    """Say, for each failed service whose rollback ECS started itself (its circuit breaker
-    after a certain start failure, or still rolling back at our timeout), that the rollback
-    is ECS's and not waited for."""
+    """Say, for each service whose rollback ECS was seen to start itself (still under way at
+    our timeout), that the rollback is ECS's and not waited for."""
     updated = dict(results)
     for name in ecs_rolling_back:
         result = updated.get(name)
@@ -60,7 +59,7 @@ def left_to_ecs(
             rollback=RollbackResult(
                 task_definition_arn=result.previous_task_definition_arn,
                 outcome=Outcome.STARTED,
-                reason="rolled back by ECS's own rollback (this run does not start a second one)",
+                reason="ECS's own rollback is under way (this run does not start a second one)",
             ),
         )
     return updated

@@ -188,22 +188,12 @@ def test_application_rollback_restores_every_service(
     assert outcomes["worker"]["outcome"] == "rolled_back"
     assert outcomes["scheduler"]["outcome"] == "rolled_back"
     assert "because web did not deploy" in outcomes["worker"]["reason"]
-    # web: ECS's circuit breaker rolls it back (a certain start failure under a breaker that
-    # rolls back): this run does not race it with a rollback of its own.
-    assert outcomes["web"]["rollback"]["outcome"] == "started"
-    assert "ECS's own rollback" in outcomes["web"]["rollback"]["reason"]
-    for name in ("worker", "scheduler"):
-        assert outcomes[name]["rollback"]["outcome"] == "succeeded"
+    # web failed fast (its image does not exist): this run's rollback replaces the failed
+    # deployment, so ECS's breaker has nothing left to roll back.
     for name in names:
-        wait_until(lambda n=name: service_of(app, n)["taskDefinition"] == before[n])  # type: ignore[misc]
-    assert app.calls.count("UpdateService") == 5
-
-
-def wait_until(condition: Callable[[], bool], timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert condition()
+        assert outcomes[name]["rollback"]["outcome"] == "succeeded"
+        assert service_of(app, name)["taskDefinition"] == before[name]
+    assert app.calls.count("UpdateService") == 6
 
 
 def test_rollback_scope_failed_leaves_the_others(
@@ -212,10 +202,10 @@ def test_rollback_scope_failed_leaves_the_others(
     app.faults.set_for_image(f"{REGISTRY}:v9", Fault.PULL_FAILURE)
     run = action({"config": ".ecs-deploy.yml", "image-tag": "v9", "rollback": "on-failure", **FAST})
     outcomes = {s["name"]: s for s in json.loads(run.outputs["services"])}
-    assert outcomes["web"]["rollback"]["outcome"] == "started"  # ECS's breaker's rollback
+    assert outcomes["web"]["rollback"]["outcome"] == "succeeded"
     assert outcomes["worker"]["outcome"] == "succeeded"
     assert outcomes["worker"]["rollback"] is None
-    assert app.calls.count("UpdateService") == 3  # nothing rolled back by this run
+    assert app.calls.count("UpdateService") == 4  # three updates and web's rollback
 
 
 @pytest.mark.parametrize("fault", [None, Fault.CRASH], ids=["completed", "rolled-back"])

@@ -223,6 +223,7 @@ class CodeDeployTracker:
             yield CodeDeployRead(info.rollback_deployment_id)  # only its status says rolled back
 
     def observe(self, snapshot: Snapshot, now: float) -> Step:
+        self.events_current = False  # until this poll's lifecycle events are taken
         read = CodeDeployRead(self.deployment_id)
         permanent = unreadable(snapshot, read)
         if permanent is not None:

@@ -127,8 +127,8 @@ class EcsBlueGreenTracker(RollingTracker):
         (botocore: expiresAt, timeoutAction). Only while the deployment goes forward.
         """
         record = self.record
-        if record is None:
-            return None
+        if record is None or (self.ecs_rolling_back and record.going_forward):
+            return None  # the record lags ECS's rollback: never ready meanwhile
         hook = record.awaiting_hook
         if not record.going_forward:
             if hook is not None and not self.told_rollback_hook:

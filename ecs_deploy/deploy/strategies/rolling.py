@@ -7,15 +7,18 @@ service is stable" (after a circuit-breaker rollback the service is stable on th
 revision: the bug every peer shipped). What ECS documents and this follows:
 - ECS's own verdict: our deployment's rolloutState COMPLETED / FAILED, sharpened by our
   service deployment record (ListServiceDeployments) where the API exists and is allowed.
-- A circuit-breaker rollback has two shapes on AWS: the last COMPLETED deployment goes back
-  to IN_PROGRESS (same id, created before ours: the developer guide's description), or a new
-  deployment "rolling back to deploymentId ..." appears. When none of our tasks ran, our
-  FAILED deployment leaves deployments[] within a second or two, so a poll may never see
-  FAILED. `rolled_back` is only said once ECS's rollback completed; while it runs we wait
-  (within the service's timeout) and never start a rollback of our own on top of it.
+- A circuit-breaker rollback has two shapes: the last COMPLETED deployment goes back to
+  IN_PROGRESS (same id, created before ours: the developer guide's description, and what a
+  DescribeServices recorded on AWS shows, tests/replay/recorded/), or, as users report, a
+  new deployment of the old revision whose reason says "rolling back to deploymentId ...".
+  When none of our tasks ran, our FAILED deployment leaves deployments[] within a second or
+  two, so a poll may never see FAILED. `rolled_back` is only said once ECS's rollback
+  completed; while it runs we wait (within the service's timeout) and never start a
+  rollback of our own on top of it. A rollback counts as ours only when ours FAILED (or is
+  gone) and no other deployment replaced ours first.
 - ECS omits duplicate service event messages (until the cause is resolved or six hours
-  pass): one "unable to place a task" event can be all there is, so any progress of our
-  deployment (a task of ours pending or running, a "has started" event) resets the clock.
+  pass): one "unable to place a task" event can be all there is, so progress of our
+  deployment's own counts (a task of ours pending, more of ours running) resets the clock.
 - Fail fast only on start failures no retry fixes (startup.py); for those ECS retries, the
   service's circuit breaker and its (configurable) threshold decide.
 """
@@ -64,11 +67,13 @@ from ecs_deploy.plan.deployment import ServicePlan
 from ecs_deploy.results import Forensics, Outcome, revision_of
 
 UNABLE_TO_PLACE = "was unable to place a task"
-HAS_STARTED = "has started"
 # How far a service deployment record's createdAt may be from our ECS deployment's: AWS
 # promises no window; records are also matched on the task definition they deploy.
 RECORD_TOLERANCE = timedelta(minutes=5)
-RECORD_SKEW = timedelta(minutes=1)  # how much earlier than ours a record may be stamped
+RECORD_SKEW = timedelta(seconds=15)  # how much earlier than ours a record may be stamped
+# After ours FAILED under a breaker that rolls back, how long to wait for the rollback to show
+# before calling it failed (AWS shows it with FAILED or before: a clock for slow reads only).
+ROLLBACK_APPEARS_WITHIN = 120.0
 # Service deployment statuses (botocore's ServiceDeploymentStatus) where ECS rolls back.
 ROLLING_BACK = frozenset({"ROLLBACK_REQUESTED", "ROLLBACK_IN_PROGRESS"})
 
@@ -184,6 +189,8 @@ class RollingTracker:
     ecs_rolling_back: bool = False
     rollback_reason: str = ""  # "ECS deployment circuit breaker: rolling back to ..."
     rollback_id: str | None = None  # ECS's rollback deployment, once seen
+    superseded_by: str | None = None  # a newer deployment that became PRIMARY over ours
+    failed_seen_at: float | None = None  # when ours was first seen FAILED
     last_ours: EcsDeployment | None = None
     current_service_deployment: str | None = None  # as DescribeServices last said (may lag)
     last_running: int = 0
@@ -261,7 +268,7 @@ class RollingTracker:
             self.last_ours = ours
         self._follow_events(service, ours, now, notes)
         self._progress(ours, notes)
-        verdict = self._judge(service, ours)
+        verdict = self._judge(service, ours, now)
         going = ours is not None and ours.rollout_state in (None, "IN_PROGRESS")
         if verdict is None and ours is not None and going and not self.ecs_rolling_back:
             verdict = self._fail_fast(service, ours, now)
@@ -365,8 +372,6 @@ class RollingTracker:
                 if self.unplaced_since is None:
                     self.unplaced_since = now
                 self.unplaced_message = event.message
-            elif HAS_STARTED in event.message:
-                self.unplaced_since = None  # a task was placed after all
 
     def _progress(self, ours: EcsDeployment | None, notes: list[tuple[Note, str]]) -> None:
         if ours is None:
@@ -408,13 +413,20 @@ class RollingTracker:
             return None
         if self.rollback_id is not None:
             return primary if primary.id == self.rollback_id else None
+        # ECS rolls back a FAILED deployment: ours, only if ours is FAILED or gone and no other
+        # deployment replaced ours before (then the rollback is of that one's failure).
+        ours = service.deployment(self.deployment.deployment_id)
+        if ours is not None and ours.rollout_state != "FAILED":
+            return None
+        if self.superseded_by is not None:
+            return None
         says = "rolling back" in primary.rollout_reason.lower()
         if self._reactivated(primary) or says:
             self.rollback_id = primary.id
             return primary
         return None
 
-    def _judge(self, service: EcsService, ours: EcsDeployment | None) -> Verdict | None:
+    def _judge(self, service: EcsService, ours: EcsDeployment | None, now: float) -> Verdict | None:
         deployment = self.deployment
         runs_ours = service.task_definition == deployment.task_definition_arn
         if deployment.deployment_id is None:
@@ -425,6 +437,17 @@ class RollingTracker:
         rollback = self._rollback_deployment(service)
         if rollback is not None:
             return self._judge_rollback(rollback, ours, service)
+        primary = service.primary
+        moving = ours is not None and ours.rollout_state not in ("FAILED", "COMPLETED")
+        if moving and primary is not None and ours is not None and primary.id != ours.id:
+            # Ours ACTIVE while in progress: ECS makes a deployment ACTIVE only when a newer
+            # one becomes PRIMARY (an UpdateService by someone else).
+            self.superseded_by = primary.id
+            return Verdict(
+                Outcome.SUPERSEDED,
+                f"deployment {ours.id} was replaced by {primary.id} "
+                f"({revision_of(primary.task_definition)}) while in progress",
+            )
         if ours is None:
             return self._judge_gone(service, runs_ours)
         if ours.rollout_state == "COMPLETED":
@@ -436,7 +459,7 @@ class RollingTracker:
                 f"{revision_of(service.task_definition)}",
             )
         if ours.rollout_state == "FAILED":
-            return self._judge_failed(service, ours)
+            return self._judge_failed(service, ours, now)
         if ours.rollout_state is None and _settled_on(service, ours):
             # Very old services report no rolloutState: fall back to counts on our deployment.
             return Verdict(
@@ -495,31 +518,43 @@ class RollingTracker:
         ]
         cause = next((text for text in causes if text), "deployment failed")
         rollback = self.rollback_reason or (record.rollback_reason if record else None) or ""
-        return f"{cause}; {rollback}" if rollback and rollback != cause else cause
+        if not rollback or rollback == cause:
+            return cause
+        return f"{cause.rstrip('.')}; {rollback.rstrip('.')}"
 
-    def _judge_failed(self, service: EcsService, ours: EcsDeployment) -> Verdict | None:
+    def _judge_failed(self, service: EcsService, ours: EcsDeployment, now: float) -> Verdict | None:
         """Ours FAILED and no rollback deployment is seen (yet)."""
         reason = ours.rollout_reason or "deployment failed"
         if not service.breaker.rolls_back:
             return Verdict(Outcome.FAILED, reason)
         primary = service.primary
         if primary is not None and primary.id != ours.id:
+            # Not ECS's rollback (that was checked first): someone else's deployment. Rolling
+            # back now would undo theirs.
             return Verdict(
-                Outcome.FAILED,
+                Outcome.SUPERSEDED,
                 f"{reason}; since then deployment {primary.id} "
                 f"({revision_of(primary.task_definition)}) replaced it",
             )
-        if self.deployment.plan.rollback_task_definition_arn is None:
-            # "When the deployment circuit breaker does not find a deployment that is in a
-            # COMPLETED state, ... the deployment is stalled" (developer guide).
-            return Verdict(
-                Outcome.FAILED,
-                f"{reason}; ECS did not roll back (no earlier deployment completed to return to)",
-            )
-        # A COMPLETED deployment was there when we updated: ECS rolls back to it. Wait for
-        # that (within the timeout) rather than call it failed and roll back on top of it.
-        self.ecs_rolling_back = True
-        return None
+        # "it looks for the most recent deployment that is in a COMPLETED state ... When the
+        # deployment circuit breaker does not find a deployment that is in a COMPLETED
+        # state, ... the deployment is stalled" (developer guide). On AWS the rollback shows
+        # with FAILED or soon after; wait a bounded time for it, then say failed.
+        if self.ecs_rolling_back:
+            return None  # ECS's record says it rolls back (ROLLBACK_REQUESTED / IN_PROGRESS)
+        if self.failed_seen_at is None:
+            self.failed_seen_at = now
+        completed = any(
+            d.rollout_state == "COMPLETED" and d.id != ours.id for d in service.deployments
+        )
+        if completed and now - self.failed_seen_at < ROLLBACK_APPEARS_WITHIN:
+            return None
+        why = (
+            "ECS did not roll back (no earlier deployment completed to return to)"
+            if not completed
+            else f"ECS's rollback did not show within {format_duration(ROLLBACK_APPEARS_WITHIN)}"
+        )
+        return Verdict(Outcome.FAILED, f"{reason}; {why}")
 
     def _judge_rollback(
         self, rollback: EcsDeployment, ours: EcsDeployment | None, service: EcsService
@@ -575,16 +610,8 @@ class RollingTracker:
                 f"{len(permanent)} tasks of the new revision failed to start, for a cause no "
                 f"retry fixes: {top.describe()}"
             )
-            breaker = service.breaker
-            if breaker.rolls_back and self.deployment.plan.rollback_task_definition_arn:
-                # ECS's breaker rolls it back at its threshold (there is a COMPLETED deployment
-                # to return to): said now, and never a rollback of ours racing it.
-                threshold = breaker.threshold(ours.desired)
-                return Verdict(
-                    Outcome.FAILED,
-                    f"{reason}; ECS's circuit breaker rolls it back once {threshold} tasks failed",
-                    ecs_rollback=True,
-                )
+            # Said now. A rollback of ours (rollback: on-failure) replaces this deployment,
+            # so ECS's breaker has nothing left to roll back: no guess about ECS is made.
             return Verdict(Outcome.FAILED, reason)
         threshold = service.breaker.threshold(ours.desired)
         if not service.breaker.enabled and ours.desired and ours.failed_tasks >= threshold:

@@ -11,12 +11,11 @@ Sources (quoted in tests/replay/recorded/SOURCES.md):
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import timedelta
 
 import pytest
 
-from ecs_deploy.deploy.strategies.rolling import match_record
+from ecs_deploy.deploy.strategies.rolling import ROLLBACK_APPEARS_WITHIN, match_record
 from ecs_deploy.deploy.watch import Problem, RecordsRead
 from ecs_deploy.errors import AwsError
 from ecs_deploy.results import Outcome
@@ -118,34 +117,46 @@ def test_a_failed_rollback_is_failed_neither_revision() -> None:
     assert "neither revision" in verdict.reason
 
 
-def test_failed_with_a_completed_deployment_to_return_to_waits_for_ecs_s_rollback() -> None:
-    """The UpdateService answer showed a COMPLETED deployment: ECS's breaker returns to it,
-    so the run waits for that (and never rolls back on top of it) instead of saying failed."""
+def test_failed_waits_a_bounded_time_for_ecs_s_rollback_to_show() -> None:
+    """A COMPLETED deployment is there to return to: the rollback is expected, waited for a
+    bounded time (never assumed: no ecs_rollback until one is seen), then failed."""
     watch = tracker()
     failed = service(
-        OURS, deployment(OUR_ID, "PRIMARY", "FAILED", OURS, rolloutStateReason=FAILED_REASON)
+        OURS,
+        deployment(OUR_ID, "PRIMARY", "FAILED", OURS, rolloutStateReason=FAILED_REASON),
+        old("ACTIVE", "COMPLETED"),
     )
-    for poll in range(5):
-        assert watch.observe(snapshot(watch, failed), poll).verdict is None
-    assert watch.ecs_rolling_back
-    verdict = watch.expire(600)
-    assert verdict is not None and verdict.outcome is Outcome.TIMED_OUT and verdict.ecs_rollback
+    for now in (0, 60, ROLLBACK_APPEARS_WITHIN - 1):
+        assert watch.observe(snapshot(watch, failed), now).verdict is None
+    assert not watch.ecs_rolling_back
+    verdict = watch.observe(snapshot(watch, failed), ROLLBACK_APPEARS_WITHIN).verdict
+    assert verdict is not None and verdict.outcome is Outcome.FAILED and not verdict.ecs_rollback
+    assert "did not show" in verdict.reason
 
 
 def test_failed_without_a_completed_deployment_to_return_to_is_failed_at_once() -> None:
     """ "When the deployment circuit breaker does not find a deployment that is in a
     COMPLETED state, ... the deployment is stalled" (developer guide)."""
     watch = tracker()
-    watch.deployment = dataclasses.replace(
-        watch.deployment,
-        plan=dataclasses.replace(watch.deployment.plan, rollback_task_definition_arn=None),
-    )
     failed = service(
         OURS, deployment(OUR_ID, "PRIMARY", "FAILED", OURS, rolloutStateReason=FAILED_REASON)
     )
     verdict = watch.observe(snapshot(watch, failed), 1).verdict
     assert verdict is not None and verdict.outcome is Outcome.FAILED
     assert "did not roll back" in verdict.reason
+
+
+def test_someone_else_s_deployment_over_ours_in_progress_is_superseded() -> None:
+    """The recorded AWS answer with ours = the ACTIVE, in-progress deployment: another
+    deployment replaced it (and then failed and was rolled back): superseded, not ours
+    rolled back."""
+    watch = tracker()
+    ours = deployment(OUR_ID, "ACTIVE", "IN_PROGRESS", OURS)
+    theirs = deployment("ecs-svc/9", "PRIMARY", "IN_PROGRESS", OLD, created=LATER)
+    verdict = watch.observe(snapshot(watch, service(OLD, theirs, ours)), 1).verdict
+    assert verdict is not None and verdict.outcome is Outcome.SUPERSEDED
+    rolling = old("PRIMARY", "IN_PROGRESS", updated=LATER)
+    assert watch._rollback_deployment(service(OLD, rolling, ours)) is None
 
 
 def test_a_redeploy_of_the_same_revision_rolled_back_is_not_a_success() -> None:
@@ -170,7 +181,8 @@ def test_someone_else_s_deployment_after_ours_failed_is_not_ecs_s_rollback() -> 
         "ecs-svc/9", "PRIMARY", "IN_PROGRESS", OLD.replace(":1", ":3"), created=LATER
     )
     verdict = watch.observe(snapshot(watch, service(OLD, theirs, failed)), 1).verdict
-    assert verdict is not None and verdict.outcome is Outcome.FAILED
+    # Superseded, not failed: a rollback of ours would undo their deployment.
+    assert verdict is not None and verdict.outcome is Outcome.SUPERSEDED
     assert "replaced it" in verdict.reason and not verdict.ecs_rollback
 
 
@@ -296,13 +308,18 @@ def test_a_partial_placement_that_stays_partial_stalls() -> None:
     assert verdict is not None and verdict.outcome is Outcome.STALLED
 
 
-def test_a_has_started_event_after_the_unplaced_one_resets_the_clock() -> None:
+def test_a_has_started_event_alone_is_not_progress_of_ours() -> None:
+    """'has started' events name no deployment (an old deployment's replacement task says it
+    too): only our deployment's own counts reset the placement clock."""
     watch = tracker(placement_grace_seconds=60)
     watch.observe(snapshot(watch, service(OURS, in_progress(), events=(UNPLACED,))), 0)
     started = service(
         OURS, in_progress(), events=(UNPLACED, "(service web) has started 1 tasks: (task a).")
     )
     watch.observe(snapshot(watch, started), 10)
+    assert watch.unplaced_since == 0
+    placed = service(OURS, in_progress(pendingCount=1))
+    watch.observe(snapshot(watch, placed), 20)
     assert watch.unplaced_since is None
 
 
@@ -329,9 +346,7 @@ def test_permanent_pull_failures_fail_fast() -> None:
     verdict = watch.observe(snapshot(watch, failing(2), stopped=tasks), 1).verdict
     assert verdict is not None and verdict.outcome is Outcome.FAILED
     assert "no retry fixes" in verdict.reason and "not found" in verdict.reason
-    # The breaker rolls back (a COMPLETED deployment to return to): ECS's rollback follows,
-    # so this run must not start one of its own on top of it.
-    assert verdict.ecs_rollback and "circuit breaker rolls it back once 3 tasks" in verdict.reason
+    assert not verdict.ecs_rollback  # nothing is assumed about ECS's breaker
 
 
 def test_rate_limited_pulls_are_left_to_the_breaker() -> None:
