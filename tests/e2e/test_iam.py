@@ -86,3 +86,21 @@ def test_an_optional_permission_denied_gives_one_warning_and_the_same_verdict(
     assert len(warnings) == 1, run.stdout
     assert "Traceback" not in run.stdout + run.stderr
     assert json.loads(run.outputs["services"])[0]["outcome"] == expected
+
+
+@pytest.mark.parametrize("scenario", [success, crash], ids=["succeeds", "rolls-back"])
+def test_the_minimal_policy_as_a_whole_gives_the_same_verdicts(
+    app: Any,
+    action: Callable[..., ActionRun],
+    scenario: Callable[[Callable[..., ActionRun], Any], ActionRun],
+) -> None:
+    """Every optional ECS and Logs permission denied at once, as with minimal-policy.json."""
+    for service, operation, _ in OPTIONAL:
+        if service != "codedeploy":
+            app.faults.deny(service, operation)
+    for operation in ("DescribeServiceDeployments", "DescribeServiceRevisions", "TagResource"):
+        app.faults.deny("ecs", operation)
+    run = scenario(action, app)
+    expected = "rolled_back" if scenario is crash else "succeeded"
+    assert run.outputs["outcome"] == expected, run.stdout
+    assert "Traceback" not in run.stdout + run.stderr
