@@ -266,6 +266,8 @@ class RollingTracker:
         self._take_records(snapshot, notes)
         if ours is not None:
             self.last_ours = ours
+            if ours.failed_tasks == 0:
+                self.failed_seen = 0  # reset on a healthy task (resetOnHealthyTask): count anew
         self._follow_events(service, ours, now, notes)
         self._progress(ours, notes)
         verdict = self._judge(service, ours, now)
