@@ -260,9 +260,8 @@ INPUTS: tuple[Input, ...] = (
         "placement-grace",
         Kind.DURATION,
         "Fail fast (`stalled`) when ECS cannot place tasks of the new revision for this long "
-        "with no sign of progress (a task of ours pending, more of ours running, or a new "
-        "'has started' event resets it: ECS does not repeat an event message it already "
-        "showed).",
+        "with no sign of progress (a task of the new revision pending, or more of them "
+        "running, resets it: ECS does not repeat an event message it already showed).",
         default="2m",
         minimum=1,
         maximum=DAY,
