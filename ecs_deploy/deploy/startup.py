@@ -67,9 +67,8 @@ class StartFailure(StrEnum):
 
 def classify_texts(texts: Iterable[str]) -> StartFailure:
     joined = " | ".join(t for t in texts if t)
-    if not any(kind in joined for kind in START_FAILURE_TYPES) and "TaskFailedToStart" not in (
-        joined
-    ):
+    never_started = "TaskFailedToStart" in joined
+    if not never_started and not any(kind in joined for kind in START_FAILURE_TYPES):
         return StartFailure.NONE
     lowered = joined.lower()
     if any(marker in lowered for marker in _PERMANENT):
