@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements/*.txt 2>/dev
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -c requirements/dev.txt -e '.[dev]'
+	$(BIN)/pip install --quiet -c requirements/dev.txt -e '.[emulator]' --group dev
 	rm -f $(VENV)/.installed-*
 	touch $@
 

@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
-"""The container's entrypoint: no arguments = GitHub Action mode (INPUT_* env); else the CLI."""
+"""The action's entrypoint from a checkout: no arguments = GitHub Action mode; else the CLI.
+
+The image runs the installed package instead (`python -I -m ecs_deploy.container`).
+"""
 
 import sys
 
-from ecs_deploy.cli import action_main, main
+from ecs_deploy.container import container_main
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]) if len(sys.argv) > 1 else action_main())
+    sys.exit(container_main(sys.argv[1:]))

@@ -81,9 +81,12 @@ def _parser() -> argparse.ArgumentParser:
     from ecs_deploy.continue_command import add_continue_parser
 
     parser = argparse.ArgumentParser(
-        prog="ecs-deploy", description="Deploy applications to Amazon ECS with true verdicts."
+        prog="ecs-deploy",
+        description="Deploy applications to Amazon ECS with true verdicts.",
+        # Unwrapped: `--version` names a path that scripts and tests read whole.
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"ecs-deploy {__version__}")
+    parser.add_argument("--version", action="version", version=_version())
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     deploy = commands.add_parser(
         "deploy",
@@ -96,6 +99,13 @@ def _parser() -> argparse.ArgumentParser:
     # the emulator (moto: seconds to import) loads only when it is asked for.
     commands.add_parser("emulator", help="run the local ECS emulator (needs the 'emulator' extra)")
     return parser
+
+
+def _version() -> str:
+    """The version and where the package runs from (an image must run its installed copy)."""
+    package_dir = os.path.dirname(os.path.abspath(__file__))
+    python = ".".join(str(part) for part in sys.version_info[:3])
+    return f"ecs-deploy {__version__} from {package_dir} (Python {python})"
 
 
 def _emulator(args: list[str]) -> int:

@@ -8,6 +8,7 @@ services the run had updated by then (see report/failure.py).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import partial
 from pathlib import Path
 
 from ecs_deploy.config.settings import GitHubFiles
@@ -38,10 +39,7 @@ def run_at_edge(environ: Mapping[str, str], work: Work) -> int:
     try:
         result, github = work(reporter)
         reporter.result(result)
-        if github.output is not None:
-            append_outputs(github.output, outputs_for(result))
-        if github.step_summary is not None:
-            append_summary(github.step_summary, render_summary(result))
+        _write_files(github, reporter, outputs_for(result), render_summary(result))
     except DeployError as exc:
         location = reporter.relative(exc.location)
         reporter.error(exc.message, location)
@@ -63,10 +61,29 @@ def run_at_edge(environ: Mapping[str, str], work: Work) -> int:
 
 
 def _write_failure(github: GitHubFiles, reporter: Reporter, outcome: str, message: str) -> None:
-    if github.output is not None:
-        append_outputs(github.output, failure_outputs(outcome, reporter.record))
-    if github.step_summary is not None:
-        append_summary(github.step_summary, failure_summary(outcome, message, reporter.record))
+    _write_files(
+        github,
+        reporter,
+        failure_outputs(outcome, reporter.record),
+        failure_summary(outcome, message, reporter.record),
+    )
+
+
+def _write_files(
+    github: GitHubFiles, reporter: Reporter, outputs: Mapping[str, str], summary: str
+) -> None:
+    """A file GitHub gave that cannot be written (a container user who may not write it) is
+    one error line: the verdict and its exit code stand, and were already logged."""
+    for name, path, write in (
+        ("GITHUB_OUTPUT", github.output, partial(append_outputs, outputs=outputs)),
+        ("GITHUB_STEP_SUMMARY", github.step_summary, partial(append_summary, markdown=summary)),
+    ):
+        if path is None:
+            continue
+        try:
+            write(path)
+        except OSError as exc:
+            reporter.error(f"cannot write {name} ({path}): {exc.strerror or exc}")
 
 
 def _github_files(environ: Mapping[str, str]) -> GitHubFiles:

@@ -1,12 +1,23 @@
 #!/usr/bin/env bash
-# The action's one step (action.yml, runs.using: composite): build the image from the action's
-# Dockerfile, then run it much as GitHub runs a Docker action, with one difference that makes
-# it a drop-in: the runner's temporary directory is mounted too, at the same path, so a task
-# definition written by aws-actions/amazon-ecs-render-task-definition (a file under
-# $RUNNER_TEMP, whose host path is the step's input) is readable inside the container.
+# The action's step (action.yml, runs.using: composite): run ecs-deploy one of three ways.
 #
-# The workspace, RUNNER_TEMP and the directories of GitHub's file commands (GITHUB_OUTPUT,
-# GITHUB_STEP_SUMMARY, ...) are mounted at their host paths, so every path string stays valid.
+#   released version  action-release.env (written by .github/workflows/release.yml into the
+#                     release commit) names the image by digest: it is pulled, never built.
+#   a checkout        (`uses: ./`, a branch, a pull request): the image is built from the
+#                     action's Dockerfile, so the working tree is what is tested.
+#   the packaged CLI  where Linux containers cannot run (macOS and Windows runners, a Linux
+#                     runner without a Docker engine): a venv with the hashed lock and the
+#                     package (the released wheel by hash, or the checkout), run directly.
+# ECS_DEPLOY_ACTION_IMAGE=<image> runs that image instead (the release smoke test);
+# ECS_DEPLOY_ACTION_ENGINE=cli|docker overrides the choice of how to run.
+#
+# Usage: run-action.sh choose   prints `engine=docker|cli` for action.yml (set up Python or not)
+#        run-action.sh          runs the deployment; its exit code goes to GITHUB_OUTPUT
+#
+# In a container, the workspace, RUNNER_TEMP and the directories of GitHub's file commands
+# (GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, ...) are mounted at their host paths, so every path
+# string stays valid, also a task definition that aws-actions/amazon-ecs-render-task-definition
+# wrote under $RUNNER_TEMP. The container runs as the runner's user, who owns those files.
 # Inputs arrive as INPUT_* variables set by action.yml's env: block; they are passed to the
 # container by name (`--env NAME`), so no value is ever part of a command line.
 set -euo pipefail
@@ -15,48 +26,164 @@ set -euo pipefail
 : "${GITHUB_WORKSPACE:?GITHUB_WORKSPACE is not set}"
 : "${RUNNER_TEMP:?RUNNER_TEMP is not set}"
 
-
-# One build per job (a later release runs a prebuilt image instead). --quiet prints the id.
-image="$(docker build --quiet "$GITHUB_ACTION_PATH")"
-
-env_args=()
-while IFS= read -r name; do
-  case "$name" in
-  INPUT_* | AWS_* | GITHUB_* | RUNNER_* | ACTIONS_* | CI) env_args+=(--env "$name") ;;
-  esac
-done < <(compgen -e)
-
-declare -A mounted=()
-mounts=()
-mount_dir() { # a directory at its own path, unless a directory mounted already holds it
-  local dir="${1%/}" done_dir
-  for done_dir in "${!mounted[@]}"; do
-    case "$dir/" in "$done_dir"/*) return ;; esac
-  done
-  mounted["$dir"]=1
-  mounts+=(--volume "$dir:$dir")
+say() { echo "ecs-deploy: $*" >&2; }
+fail() { # message: the action's own setup failed (not a deployment verdict)
+  echo "::error title=ecs-deploy::$1"
+  exit 2
 }
-mount_dir "$GITHUB_WORKSPACE"
-mount_dir "$RUNNER_TEMP"
-for file in "${GITHUB_OUTPUT:-}" "${GITHUB_STEP_SUMMARY:-}" "${GITHUB_ENV:-}" \
-  "${GITHUB_PATH:-}" "${GITHUB_STATE:-}"; do
-  if [ -n "$file" ] && [ -d "$(dirname "$file")" ]; then mount_dir "$(dirname "$file")"; fi
-done
 
-# A job with service containers has the runner's network (github_network_<id>), which a
-# Docker action would join: join it too, so services are reachable by name. Several (jobs
-# sharing a Docker host) or none: Docker's default bridge.
-network_args=()
-networks=()
-while IFS= read -r network; do
-  case "$network" in github_network_*) networks+=("$network") ;; esac
-done < <(docker network ls --format '{{.Name}}' 2>/dev/null || true)
-if [ "${#networks[@]}" -eq 1 ]; then network_args=(--network "${networks[0]}"); fi
+release_file="$GITHUB_ACTION_PATH/action-release.env"
+release_version="" release_image="" release_wheel_sha256=""
+if [ -f "$release_file" ]; then # parsed, never sourced: three known keys, checked formats
+  while IFS='=' read -r key value; do
+    value="${value%$'\r'}"
+    case "$key" in
+    ECS_DEPLOY_VERSION) release_version="$value" ;;
+    ECS_DEPLOY_IMAGE) release_image="$value" ;;
+    ECS_DEPLOY_WHEEL_SHA256) release_wheel_sha256="$value" ;;
+    "" | \#*) ;;
+    *) fail "action-release.env: unknown key '$key'" ;;
+    esac
+  done <"$release_file"
+  [[ "$release_version" =~ ^[0-9]+\.[0-9]+\.[0-9]+([a-z0-9.+-]*)$ ]] ||
+    fail "action-release.env: ECS_DEPLOY_VERSION '$release_version' is not a version"
+  [[ "$release_image" =~ ^[a-z0-9./_-]+@sha256:[0-9a-f]{64}$ ]] ||
+    fail "action-release.env: ECS_DEPLOY_IMAGE must name an image by digest (…@sha256:<64 hex>)"
+  [[ "$release_wheel_sha256" =~ ^[0-9a-f]{64}$ ]] ||
+    fail "action-release.env: ECS_DEPLOY_WHEEL_SHA256 must be 64 hex digits"
+fi
+
+engine="${ECS_DEPLOY_ACTION_ENGINE:-}"
+case "$engine" in
+docker | cli) ;;
+"") # Linux containers need a Linux runner with a reachable engine (`docker info` asks it).
+  if [ "${RUNNER_OS:-Linux}" = Linux ] && command -v docker >/dev/null 2>&1 &&
+    docker info >/dev/null 2>&1; then
+    engine=docker
+  else
+    engine=cli
+  fi
+  ;;
+*) fail "ECS_DEPLOY_ACTION_ENGINE must be docker or cli, not '$engine'" ;;
+esac
+
+if [ "${1:-}" = choose ]; then
+  echo "engine=$engine" >>"${GITHUB_OUTPUT:-/dev/stdout}"
+  exit 0
+fi
+
+# ---- the packaged CLI ------------------------------------------------------------------
+cli_venv_python() { # venv dir: its python (bin/ on POSIX, Scripts/ on Windows)
+  if [ -x "$1/bin/python" ]; then echo "$1/bin/python"; else echo "$1/Scripts/python.exe"; fi
+}
+
+cli_python=""
+install_cli() { # sets cli_python: the python that runs the installed package
+  local python="${ECS_DEPLOY_PYTHON:-python3}" venv pip_args=(--quiet --disable-pip-version-check)
+  if [ -n "$release_version" ]; then
+    # Reused by later jobs on a self-hosted runner: the tool cache outlives the job.
+    venv="${RUNNER_TOOL_CACHE:-$RUNNER_TEMP}/ecs-deploy/$release_version-${release_wheel_sha256:0:12}"
+  else
+    venv="$RUNNER_TEMP/ecs-deploy-cli"
+  fi
+  cli_python="$(cli_venv_python "$venv")"
+  if [ -f "$venv/.installed" ]; then return; fi
+  rm -rf "$venv"
+  "$python" -m venv "$venv" >&2 || fail "could not create a Python venv with $python"
+  cli_python="$(cli_venv_python "$venv")"
+  # The lock pins and hashes every dependency for the Python the image runs (3.13), which is
+  # the one action.yml sets up for this path.
+  "$cli_python" -m pip install "${pip_args[@]}" --require-hashes --no-deps \
+    -r "$GITHUB_ACTION_PATH/requirements/runtime.txt" >&2 ||
+    fail "installing the dependencies from requirements/runtime.txt failed"
+  if [ -n "$release_version" ]; then
+    local wheel_requirement="$RUNNER_TEMP/ecs-deploy-wheel.txt"
+    echo "ecs-deploy-action==$release_version --hash=sha256:$release_wheel_sha256" \
+      >"$wheel_requirement"
+    "$cli_python" -m pip install "${pip_args[@]}" --require-hashes --no-deps \
+      --only-binary :all: -r "$wheel_requirement" >&2 ||
+      fail "installing ecs-deploy-action $release_version from PyPI failed"
+  else
+    # The build backend from its hashed lock, not a download by pip's build isolation.
+    "$cli_python" -m pip install "${pip_args[@]}" --require-hashes --no-deps \
+      -r "$GITHUB_ACTION_PATH/requirements/build.txt" >&2 ||
+      fail "installing the build backend from requirements/build.txt failed"
+    "$cli_python" -m pip install "${pip_args[@]}" --no-deps --no-build-isolation \
+      "$GITHUB_ACTION_PATH" >&2 || fail "installing ecs-deploy from $GITHUB_ACTION_PATH failed"
+  fi
+  touch "$venv/.installed"
+}
+
+run_cli() {
+  install_cli
+  say "running the packaged CLI: $("$cli_python" -I -m ecs_deploy --version 2>&1 || true)"
+  # -I: the workspace (the working directory) never shadows the installed package.
+  "$cli_python" -I -m ecs_deploy.container
+}
+
+# ---- the image -------------------------------------------------------------------------
+image=""
+choose_image() { # sets image: the id or reference to run
+  if [ -n "${ECS_DEPLOY_ACTION_IMAGE:-}" ]; then
+    say "running $ECS_DEPLOY_ACTION_IMAGE (ECS_DEPLOY_ACTION_IMAGE)"
+    image="$ECS_DEPLOY_ACTION_IMAGE"
+  elif [ -n "$release_image" ]; then
+    say "ecs-deploy $release_version: pulling $release_image"
+    docker pull --quiet "$release_image" >/dev/null || fail "docker pull $release_image failed"
+    image="$release_image"
+  else
+    say "building the image from $GITHUB_ACTION_PATH (a checkout, not a release)"
+    image="$(docker build --quiet "$GITHUB_ACTION_PATH")" || fail "docker build of the action failed"
+  fi
+}
+
+run_container() {
+  choose_image
+
+  local env_args=() name
+  while IFS= read -r name; do
+    case "$name" in
+    INPUT_* | AWS_* | GITHUB_* | RUNNER_* | ACTIONS_* | CI) env_args+=(--env "$name") ;;
+    esac
+  done < <(compgen -e)
+
+  declare -A mounted=()
+  local mounts=()
+  mount_dir() { # a directory at its own path, unless a directory mounted already holds it
+    local dir="${1%/}" done_dir
+    for done_dir in "${!mounted[@]}"; do
+      case "$dir/" in "$done_dir"/*) return ;; esac
+    done
+    mounted["$dir"]=1
+    mounts+=(--volume "$dir:$dir")
+  }
+  mount_dir "$GITHUB_WORKSPACE"
+  mount_dir "$RUNNER_TEMP"
+  local file
+  for file in "${GITHUB_OUTPUT:-}" "${GITHUB_STEP_SUMMARY:-}" "${GITHUB_ENV:-}" \
+    "${GITHUB_PATH:-}" "${GITHUB_STATE:-}"; do
+    if [ -n "$file" ] && [ -d "$(dirname "$file")" ]; then mount_dir "$(dirname "$file")"; fi
+  done
+
+  # A job with service containers has the runner's network (github_network_<id>), which a
+  # Docker action would join: join it too, so services are reachable by name. Several (jobs
+  # sharing a Docker host) or none: Docker's default bridge.
+  local network_args=() networks=() network
+  while IFS= read -r network; do
+    case "$network" in github_network_*) networks+=("$network") ;; esac
+  done < <(docker network ls --format '{{.Name}}' 2>/dev/null || true)
+  if [ "${#networks[@]}" -eq 1 ]; then network_args=(--network "${networks[0]}"); fi
+
+  docker run --rm --user "$(id -u):$(id -g)" "${network_args[@]}" "${env_args[@]}" \
+    "${mounts[@]}" --workdir "$GITHUB_WORKSPACE" "$image"
+}
 
 # The exit code goes to the step's outputs, and the next step of action.yml fails with it:
-# this step succeeds, so the outputs the container wrote are the action's outputs whatever
-# the verdict.
+# this step succeeds, so the outputs ecs-deploy wrote are the action's outputs whatever the
+# verdict.
 status=0
-docker run --rm "${network_args[@]}" "${env_args[@]}" "${mounts[@]}" \
-  --workdir "$GITHUB_WORKSPACE" "$image" || status=$?
+case "$engine" in
+cli) run_cli || status=$? ;;
+docker) run_container || status=$? ;;
+esac
 echo "exit-code=$status" >>"${GITHUB_OUTPUT:-/dev/null}"

@@ -10,6 +10,7 @@ import botocore.config
 import botocore.exceptions
 
 from ecs_deploy import __version__
+from ecs_deploy.aws.services import CALLED_SERVICES
 from ecs_deploy.errors import InputError
 
 # Adaptive mode adds client-side rate limiting on throttling errors, which matters when
@@ -37,6 +38,8 @@ class AwsSession:
 
     def client(self, service: str, region: str | None = None) -> Any:
         """A client in the session's region, or in `region` (logs kept elsewhere)."""
+        if service not in CALLED_SERVICES:  # the image would lack its botocore model
+            raise ValueError(f"{service!r} is not in ecs_deploy.aws.services.CALLED_SERVICES")
         if self._session is None:
             self._session = boto3.session.Session(region_name=self.region)
         try:

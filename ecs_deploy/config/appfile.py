@@ -8,10 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, cast
-
-import jsonschema
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING, Any, cast
 
 from ecs_deploy.config.bluegreen import Mode, codedeploy_from_file, parse_mode
 from ecs_deploy.config.documents import LocatedDocument, format_path, load_document
@@ -26,6 +23,10 @@ from ecs_deploy.config.settings import (
     VpcConfiguration,
 )
 from ecs_deploy.errors import InputError
+
+if TYPE_CHECKING:  # jsonschema is imported when a file is validated: a run without one is faster
+    import jsonschema
+    from jsonschema.exceptions import ValidationError
 
 DEFAULT_FILE_NAMES = (".ecs-deploy.yml", ".ecs-deploy.yaml", ".ecs-toolkit.yml")
 
@@ -42,10 +43,12 @@ class AppFile:
 
 @lru_cache(maxsize=1)
 def _validator() -> jsonschema.protocols.Validator:
+    import jsonschema.validators
+
     text = resources.files("ecs_deploy.config").joinpath("schema/app-file.schema.json").read_text()
     schema = json.loads(text)
     validator_class = jsonschema.validators.validator_for(schema)
-    return cast(jsonschema.protocols.Validator, validator_class(schema))
+    return cast("jsonschema.protocols.Validator", validator_class(schema))
 
 
 def load_app_file(path: Path) -> AppFile:

@@ -16,17 +16,19 @@
 # Environment knobs:
 #   ECS_DEPLOY_PODMAN_DIR   scratch dir (default: <repo>/.cache/podman)
 #   BASE_IMAGE_NAME         base image name (default: localhost/pybase)
-#   BASE_SUITE              Debian suite for the base (default: bookworm, Python 3.11)
+#   BASE_SUITE              Debian suite for the base (default: trixie: Python 3.13, the
+#                           Python of the published image and of requirements/runtime.txt)
 #   BASE_MIRROR             Debian mirror (default: the host's apt mirror, else deb.debian.org)
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 podman_dir="${ECS_DEPLOY_PODMAN_DIR:-$repo_root/.cache/podman}"
 base_image="${BASE_IMAGE_NAME:-localhost/pybase}"
-base_suite="${BASE_SUITE:-bookworm}"
-base_packages="python3,python3-venv,python3-pip,ca-certificates"
+base_suite="${BASE_SUITE:-trixie}"
+# python3-venv brings ensurepip: the Dockerfile builds in a venv with its own pip.
+base_packages="python3,python3-venv,ca-certificates"
 # Bump when the base recipe below changes: a cached base.tar of another revision is rebuilt.
-base_recipe_rev="1"
+base_recipe_rev="2"
 
 want_base=1
 case "${1:-}" in

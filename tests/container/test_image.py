@@ -42,6 +42,9 @@ RUN_TIMEOUT = 300
 # Where GitHub mounts things in a Docker action's container.
 GH_WORKSPACE = "/github/workspace"
 GH_FILE_COMMANDS = "/github/file_commands"
+# GitHub's hosted runners run jobs as `runner` (uid 1001), who owns the workspace and the file
+# commands; scripts/run-action.sh runs the container as that user (`--user "$(id -u):$(id -g)"`).
+RUNNER_USER = (1001, 1001)
 
 
 def _unavailable(reason: str) -> NoReturn:
@@ -68,9 +71,16 @@ class Engine:
         env: Mapping[str, str] | None = None,
         volumes: Mapping[Path, str] | None = None,
         timeout: float = RUN_TIMEOUT,
+        user: str | None = None,
+        entrypoint: str | None = None,
     ) -> subprocess.CompletedProcess[str]:
-        """`<engine> run` like GitHub runs a Docker action: host network, workspace mounted."""
+        """`<engine> run` like scripts/run-action.sh: host network, workspace mounted, as the
+        runner's user."""
         command = [self.command, "run", "--rm", "--network=host"]
+        if user is not None:
+            command += ["--user", user]
+        if entrypoint is not None:
+            command += ["--entrypoint", entrypoint]
         if volumes:
             command += ["--workdir", GH_WORKSPACE]
         for host_path, container_path in (volumes or {}).items():
@@ -164,6 +174,8 @@ class ActionRunner:
     def __call__(self, inputs: Mapping[str, str], endpoint_url: str) -> ActionRun:
         (self.file_commands / "out").write_text("")
         (self.file_commands / "summary").write_text("")
+        for owned in (self.workspace, self.file_commands, *self.file_commands.iterdir()):
+            os.chown(owned, *RUNNER_USER)
         # GitHub's form: upper-cased, hyphens kept (INPUT_TASK-DEFINITION).
         env = {f"INPUT_{name.upper()}": value for name, value in inputs.items()}
         env.update(
@@ -181,6 +193,7 @@ class ActionRunner:
         completed = self.engine.run(
             env=env,
             volumes={self.workspace: GH_WORKSPACE, self.file_commands: GH_FILE_COMMANDS},
+            user=f"{RUNNER_USER[0]}:{RUNNER_USER[1]}",
         )
         return ActionRun(
             exit_code=completed.returncode,
@@ -206,13 +219,54 @@ def _describe(run: ActionRun) -> str:
     )
 
 
-def test_version_runs_in_the_image(engine: Engine, image: str) -> None:
+IMAGE_SITE_PACKAGES = "/opt/ecs-deploy/lib/python3.13/site-packages"
+
+
+def test_the_image_runs_its_installed_package_whatever_the_workspace_holds(
+    engine: Engine, image: str, tmp_path: Path
+) -> None:
+    """A workspace with a directory named like the package (a fork, a vendored copy) is the
+    working directory: the entrypoint must still run the package installed in the image."""
     from ecs_deploy import __version__
 
-    completed = engine.run(["--version"], timeout=60)
+    decoy = tmp_path / "ecs_deploy"
+    decoy.mkdir()
+    (decoy / "__init__.py").write_text("raise SystemExit('the workspace copy ran')\n")
+    (decoy / "container.py").write_text("raise SystemExit('the workspace copy ran')\n")
+    completed = engine.run(["--version"], volumes={tmp_path: GH_WORKSPACE}, timeout=60)
+
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    # Python 3.13: the one requirements/runtime.txt is locked for.
+    expected = f"ecs-deploy {__version__} from {IMAGE_SITE_PACKAGES}/ecs_deploy (Python 3.13."
+    assert completed.stdout.startswith(expected), completed.stdout
+
+
+def test_the_image_holds_no_copy_of_the_source_and_only_the_botocore_data_it_uses(
+    engine: Engine, image: str
+) -> None:
+    from ecs_deploy.aws.services import BOTOCORE_SERVICES
+
+    probe = (
+        "import os, botocore, ecs_deploy; "
+        "data = os.path.join(os.path.dirname(botocore.__file__), 'data'); "
+        "print(sorted(d for d in os.listdir(data) if os.path.isdir(os.path.join(data, d)))); "
+        "print(os.path.exists('/app'), os.path.exists('/src'), ecs_deploy.__file__)"
+    )
+    completed = engine.run(["-I", "-c", probe], entrypoint="/opt/ecs-deploy/bin/python")
 
     assert completed.returncode == 0, completed.stderr
-    assert __version__ in completed.stdout + completed.stderr
+    services, where = completed.stdout.splitlines()
+    assert services == str(sorted(BOTOCORE_SERVICES))
+    assert where == f"False False {IMAGE_SITE_PACKAGES}/ecs_deploy/__init__.py"
+
+
+def test_the_image_runs_as_a_user_other_than_root_by_default(engine: Engine, image: str) -> None:
+    completed = engine.run(
+        ["-I", "-c", "import os; print(os.getuid())"], entrypoint="/opt/ecs-deploy/bin/python"
+    )
+
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.strip() == "65532"
 
 
 OLD_IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/web:1.0.0"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -24,13 +25,18 @@ from tests.e2e.conftest import images_of, service_of
 from tests.e2e.render import render
 
 FAKE_DOCKER = '''#!{python}
-"""docker build --quiet DIR | docker run --rm [--env NAME]... [--volume A:B]... --workdir W IMG"""
+"""docker info | build --quiet DIR | pull --quiet IMG | network ls |
+docker run --rm [--env NAME]... [--volume A:B]... --workdir W IMG"""
 import json, os, subprocess, sys
 args = sys.argv[1:]
 with open(os.environ["FAKE_DOCKER_LOG"], "a") as log:
     log.write(json.dumps(args) + "\\n")
+if args[0] == "info":  # the engine answers, unless the test says there is none
+    sys.exit(1 if os.environ.get("FAKE_DOCKER_NO_ENGINE") else 0)
 if args[0] == "build":
     print("sha256:0123abcd")
+    sys.exit(0)
+if args[0] == "pull":
     sys.exit(0)
 if args[:2] == ["network", "ls"]:
     print("\\n".join(os.environ.get("FAKE_DOCKER_NETWORKS", "bridge host").split()))
@@ -45,9 +51,9 @@ while rest[0].startswith("--"):
         mounts.append(value.split(":")[0])
     elif flag == "--workdir":
         workdir = value
-    elif flag == "--network":
+    elif flag in ("--network", "--user"):
         pass
-assert rest == ["sha256:0123abcd"], rest
+assert rest == [os.environ.get("FAKE_DOCKER_IMAGE", "sha256:0123abcd")], rest
 env = {{name: os.environ[name] for name in names if name in os.environ}}
 env["PATH"] = os.environ["PATH"]
 for name in ("INPUT_TASK_DEFINITION", "GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY"):
@@ -73,7 +79,8 @@ def fake_docker(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _composite_env() -> dict[str, str]:
     """What action.yml's env: block sets for a step that gives no input: every one empty."""
     action = yaml.safe_load((REPO / "action.yml").read_text())
-    return {name: "" for name in action["runs"]["steps"][0]["env"]}
+    (run_step,) = (step for step in action["runs"]["steps"] if step.get("id") == "run")
+    return {name: "" for name in run_step["env"]}
 
 
 def _run_step(
@@ -84,6 +91,7 @@ def _run_step(
     runner_temp: Path,
     inputs: dict[str, str],
     extra_env: dict[str, str] | None = None,
+    action_path: Path = REPO,
 ) -> tuple[subprocess.CompletedProcess[str], dict[str, str], list[list[str]]]:
     commands = runner_temp / "_runner_file_commands"
     commands.mkdir(exist_ok=True)
@@ -98,7 +106,7 @@ def _run_step(
         {
             "PATH": f"{fake_docker}:{os.environ['PATH']}",
             "FAKE_DOCKER_LOG": str(log),
-            "GITHUB_ACTION_PATH": str(REPO),
+            "GITHUB_ACTION_PATH": str(action_path),
             "GITHUB_ACTIONS": "true",
             "GITHUB_WORKSPACE": str(workspace),
             "GITHUB_OUTPUT": str(output),
@@ -113,15 +121,16 @@ def _run_step(
     )
     env.update(extra_env or {})
     done = subprocess.run(
-        ["bash", str(REPO / "scripts" / "run-action.sh")],
+        ["bash", str(action_path / "scripts" / "run-action.sh")],
         env=env,
         cwd=workspace,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=600,  # the packaged-CLI path installs a venv
         check=False,
     )
-    calls = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+    lines = log.read_text().splitlines() if log.exists() else []
+    calls = [call for call in map(json.loads, lines) if call[0] != "info"]
     return done, parse_outputs(output.read_text()), calls
 
 
@@ -131,7 +140,9 @@ def step(
 ) -> Callable[..., Any]:
     runner_temp = tmp_path_factory.mktemp("runner_temp")
 
-    def run(inputs: dict[str, str], extra_env: dict[str, str] | None = None) -> Any:
+    def run(
+        inputs: dict[str, str], extra_env: dict[str, str] | None = None, action_path: Path = REPO
+    ) -> Any:
         return _run_step(
             fake_docker=fake_docker,
             endpoint_url=ecs_emulator.endpoint_url,
@@ -139,6 +150,7 @@ def step(
             runner_temp=runner_temp,
             inputs=inputs,
             extra_env=extra_env,
+            action_path=action_path,
         )
 
     run.runner_temp = runner_temp  # type: ignore[attr-defined]
@@ -171,8 +183,10 @@ def test_a_render_output_under_runner_temp_deploys_through_the_composite_step(
     assert images_of(app, arn)["app"] == "r/web:7"
 
     build, network_ls, run = calls
-    assert build == ["build", "--quiet", str(REPO)]
+    assert build == ["build", "--quiet", str(REPO)]  # a checkout: its own tree is built
     assert network_ls[:2] == ["network", "ls"]
+    # As the runner's user, who owns the workspace and the file commands.
+    assert run[run.index("--user") + 1] == f"{os.getuid()}:{os.getgid()}"
     # Mounted at their host paths: the workspace and RUNNER_TEMP (which holds file commands).
     assert f"{workspace}:{workspace}" in run
     assert f"{runner_temp}:{runner_temp}" in run
@@ -235,3 +249,110 @@ def test_the_jobs_network_is_joined_when_there_is_exactly_one(
     assert done.returncode == 0, done.stdout + done.stderr
     run = next(call for call in calls if call[0] == "run")
     assert (run[run.index("--network") + 1] if "--network" in run else None) == joined
+
+
+DIGEST = "sha256:" + "ab" * 32
+RELEASED_IMAGE = f"ghcr.io/org/ecs-deploy@{DIGEST}"
+
+
+def _action_copy(tmp_path: Path, release: str | None) -> Path:
+    """The files of the action a runner checks out; with `release`, a release commit's."""
+    action = tmp_path / "action"
+    for name in ("pyproject.toml", "README.md", "LICENSE", "Dockerfile"):
+        (action / name).parent.mkdir(parents=True, exist_ok=True)
+        (action / name).write_bytes((REPO / name).read_bytes())
+    for tree in ("ecs_deploy", "requirements", "scripts"):
+        shutil.copytree(REPO / tree, action / tree, ignore=shutil.ignore_patterns("__pycache__"))
+    if release is not None:
+        (action / "action-release.env").write_text(release)
+    return action
+
+
+def test_a_released_version_pulls_its_image_by_digest_and_never_builds(
+    app: Any, step: Any, tmp_path: Path
+) -> None:
+    action = _action_copy(
+        tmp_path,
+        f"ECS_DEPLOY_VERSION=1.2.3\nECS_DEPLOY_IMAGE={RELEASED_IMAGE}\n"
+        f"ECS_DEPLOY_WHEEL_SHA256={'cd' * 32}\n",
+    )
+    done, outputs, calls = step(
+        {"INPUT_SERVICE": "web", "INPUT_CLUSTER": "demo", "INPUT_DRY_RUN": "true"},
+        extra_env={"FAKE_DOCKER_IMAGE": RELEASED_IMAGE},
+        action_path=action,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert outputs["outcome"] == "planned"
+    assert [call[0] for call in calls] == ["pull", "network", "run"]
+    assert calls[0] == ["pull", "--quiet", RELEASED_IMAGE]
+    assert calls[-1][-1] == RELEASED_IMAGE
+    assert f"ecs-deploy 1.2.3: pulling {RELEASED_IMAGE}" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("release", "problem"),
+    [
+        (
+            "ECS_DEPLOY_VERSION=1.2.3\nECS_DEPLOY_IMAGE=ghcr.io/org/ecs-deploy:v1\n"
+            f"ECS_DEPLOY_WHEEL_SHA256={'cd' * 32}\n",
+            "must name an image by digest",
+        ),
+        (
+            f"ECS_DEPLOY_VERSION=1.2.3\nECS_DEPLOY_IMAGE={RELEASED_IMAGE}\n"
+            "ECS_DEPLOY_WHEEL_SHA256=\n",
+            "ECS_DEPLOY_WHEEL_SHA256 must be 64 hex digits",
+        ),
+        (f"ECS_DEPLOY_IMAGE={RELEASED_IMAGE}\nIMAGE=$(id)\n", "unknown key 'IMAGE'"),
+    ],
+)
+def test_a_damaged_release_file_stops_before_anything_runs(
+    app: Any, step: Any, tmp_path: Path, release: str, problem: str
+) -> None:
+    action = _action_copy(tmp_path, release)
+    done, _, calls = step({"INPUT_SERVICE": "web", "INPUT_CLUSTER": "demo"}, action_path=action)
+    assert done.returncode == 2
+    assert problem in done.stdout
+    assert calls == []  # neither pulled, built nor run
+    assert app.calls.mutating() == []
+
+
+def _python_3_13() -> str | None:
+    """The image's Python, which requirements/runtime.txt is locked for (as action.yml sets up)."""
+    candidates = [os.environ.get("ECS_DEPLOY_TEST_PYTHON", ""), "python3.13"]
+    candidates += sorted(str(p) for p in Path.home().glob(".pyenv/versions/3.13*/bin/python3.13"))
+    for candidate in filter(None, candidates):
+        found = shutil.which(candidate)
+        if found and subprocess.run([found, "-c", ""], capture_output=True).returncode == 0:
+            return found
+    return None
+
+
+def test_without_a_docker_engine_the_packaged_cli_deploys_from_the_checkout(
+    app: Any, step: Any, tmp_path: Path
+) -> None:
+    """macOS and Windows runners (no Linux containers) take this path; here a Linux runner
+    whose `docker info` fails stands in for them. The venv is installed from PyPI for real."""
+    python = _python_3_13()
+    if python is None:
+        pytest.skip("no Python 3.13 here (the packaged CLI's lock is for the image's Python)")
+    action = _action_copy(tmp_path, release=None)
+    done, outputs, calls = step(
+        {
+            "INPUT_SERVICE": "web",
+            "INPUT_CLUSTER": "demo",
+            "INPUT_IMAGE_TAG": "v2",
+            "INPUT_CONTAINER_NAME": "app",
+            "INPUT_POLL_INTERVAL": "0.2s",
+            "INPUT_TIMEOUT": "60s",
+        },
+        extra_env={"FAKE_DOCKER_NO_ENGINE": "1", "ECS_DEPLOY_PYTHON": python},
+        action_path=action,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert outputs["exit-code"] == "0", done.stdout + done.stderr
+    assert outputs["outcome"] == "succeeded"
+    assert calls == []  # no container at all
+    assert "running the packaged CLI: ecs-deploy 0.1.0 from " in done.stderr
+    venv = step.runner_temp / "ecs-deploy-cli"
+    assert f"from {venv}" in done.stderr  # the venv's installed package, not the checkout
+    assert "(Python 3.13" in done.stderr

@@ -111,3 +111,23 @@ def test_a_bug_still_writes_outputs_and_keeps_its_traceback(tmp_path: Path) -> N
 def test_no_github_files_outside_actions(tmp_path: Path) -> None:
     assert run_at_edge({}, updated_then(AwsError("x"))) == 1
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_unwritable_output_file_is_one_error_line_and_the_exit_code_stands(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A container user who may not write the file GitHub gave (a directory stands in here):
+    the run ends with its own exit code and one line naming the file, no traceback."""
+    (tmp_path / "output").mkdir()
+    environ = {
+        "GITHUB_OUTPUT": str(tmp_path / "output"),
+        "GITHUB_STEP_SUMMARY": str(tmp_path / "summary"),
+    }
+    assert run_at_edge(environ, updated_then(InputError("bad input"))) == 2
+    summary = (tmp_path / "summary").read_text()
+    err = capsys.readouterr()
+    lines = [line for line in (err.out + err.err).splitlines() if "cannot write" in line]
+    assert len(lines) == 1
+    assert f"cannot write GITHUB_OUTPUT ({tmp_path / 'output'}): Is a directory" in lines[0]
+    assert "Traceback" not in err.out + err.err
+    assert "bad input" in summary  # the other file is still written

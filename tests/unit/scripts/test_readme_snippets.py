@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -48,13 +49,13 @@ def test_gitlab_job_runs_the_images_entrypoint_with_known_inputs() -> None:
     (block,) = _blocks("**GitLab CI**", "**AWS CodeBuild**")
     job = yaml.safe_load(block)["deploy"]
     assert job["image"]["entrypoint"] == [""]
-    assert "python /app/entrypoint.py" in job["script"]
+    assert "ecs-deploy-action" in job["script"]
     assert _inputs_of(job["variables"]) == {
         "config": ".ecs-deploy.yml",
         "image-tag": "$CI_COMMIT_SHA",
         "timeout": "15m",
     }
-    assert "COPY pyproject.toml README.md entrypoint.py /app/" in (REPO / "Dockerfile").read_text()
+    assert _the_images_command() == "ecs-deploy-action"
 
 
 def test_codebuild_buildspec_runs_the_images_entrypoint_with_known_inputs() -> None:
@@ -62,6 +63,17 @@ def test_codebuild_buildspec_runs_the_images_entrypoint_with_known_inputs() -> N
     spec = yaml.safe_load(block)
     assert spec["version"] == 0.2
     (command,) = spec["phases"]["build"]["commands"]
-    assert command.endswith("python /app/entrypoint.py")
+    assert command.endswith(" ecs-deploy-action")
+    assert _the_images_command() == "ecs-deploy-action"
     assert _inputs_of(spec["env"]["variables"]) == {"config": ".ecs-deploy.yml", "timeout": "15m"}
     assert command.startswith("INPUT_IMAGE_TAG=")
+
+
+def _the_images_command() -> str:
+    """The console script that runs what the image's ENTRYPOINT runs (on the image's PATH)."""
+    scripts = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["scripts"]
+    dockerfile = (REPO / "Dockerfile").read_text()
+    assert '"-m", "ecs_deploy.container"]' in dockerfile
+    assert "ENV PATH=/opt/ecs-deploy/bin:$PATH" in dockerfile
+    (name,) = [name for name, target in scripts.items() if target == "ecs_deploy.container:run"]
+    return name
