@@ -111,9 +111,16 @@ def _version() -> str:
 def _emulator(args: list[str]) -> int:
     try:
         from ecs_deploy.emulator.cli import main as emulator_main
-    except ImportError:
+    except ImportError as exc:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:  # moto there but another release: the emulator patches its internals
+            found = f"moto {version('moto')} is installed ({exc})"
+        except PackageNotFoundError:
+            found = "moto is not installed"
         print(
-            "error: the emulator needs its extra: pip install 'ecs-deploy-action[emulator]'",
+            f"error: the emulator needs its extra: pip install 'ecs-deploy-action[emulator]'"
+            f" ({found})",
             file=sys.stderr,
         )
         return 2
