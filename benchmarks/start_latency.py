@@ -182,19 +182,11 @@ def _bench_released(args: argparse.Namespace, endpoint: str, engine_env: dict[st
     """scripts/run-action.sh as a released version runs it: pull by digest, then run."""
     engine = args.engine
     remote = f"{args.registry}/ecs-deploy:bench"
-    subprocess.run(
-        [engine, "push", "--tls-verify=false", args.image, remote],
-        check=True,
-        env=engine_env,
-        capture_output=True,
-    )
-    digest = subprocess.run(
-        [engine, "image", "inspect", "--format", "{{.Digest}}", remote],
-        env=engine_env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
+    with tempfile.TemporaryDirectory() as scratch:
+        digest_file = Path(scratch) / "digest"
+        push = [engine, "push", "--tls-verify=false", "--digestfile", str(digest_file)]
+        subprocess.run([*push, args.image, remote], check=True, env=engine_env, capture_output=True)
+        digest = digest_file.read_text().strip()
     with tempfile.TemporaryDirectory() as scratch:
         temp = Path(scratch)
         action = temp / "action"
@@ -205,9 +197,11 @@ def _bench_released(args: argparse.Namespace, endpoint: str, engine_env: dict[st
         )
         shim = temp / "bin"
         shim.mkdir()
-        (shim / "docker").write_text(  # the engine as `docker`; the registry speaks plain HTTP
+        (shim / "docker").write_text(  # the engine as `docker`; the registry is plain HTTP
             "#!/bin/sh\n"
             f'if [ "$1" = pull ]; then shift; exec {engine} pull --tls-verify=false "$@"; fi\n'
+            # The stand-in endpoint listens on the host's loopback.
+            f'if [ "$1" = run ]; then shift; exec {engine} run --network=host "$@"; fi\n'
             f'exec {engine} "$@"\n'
         )
         (shim / "docker").chmod(0o755)

@@ -47,7 +47,7 @@ if [ -f "$release_file" ]; then # parsed, never sourced: three known keys, check
   done <"$release_file"
   [[ "$release_version" =~ ^[0-9]+\.[0-9]+\.[0-9]+([a-z0-9.+-]*)$ ]] ||
     fail "action-release.env: ECS_DEPLOY_VERSION '$release_version' is not a version"
-  [[ "$release_image" =~ ^[a-z0-9./_-]+@sha256:[0-9a-f]{64}$ ]] ||
+  [[ "$release_image" =~ ^[a-z0-9.:/_-]+@sha256:[0-9a-f]{64}$ ]] ||
     fail "action-release.env: ECS_DEPLOY_IMAGE must name an image by digest (…@sha256:<64 hex>)"
   [[ "$release_wheel_sha256" =~ ^[0-9a-f]{64}$ ]] ||
     fail "action-release.env: ECS_DEPLOY_WHEEL_SHA256 must be 64 hex digits"
