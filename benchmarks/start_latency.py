@@ -224,6 +224,13 @@ def _bench_released(args: argparse.Namespace, endpoint: str, engine_env: dict[st
                 check=False,
             )
             samples.append(_measure(["bash", str(action / "scripts/run-action.sh")], env, _spawn))
+    # `rmi --force` untagged the image too (one id): the last run pulled it back.
+    subprocess.run(
+        [engine, "tag", f"{args.registry}/ecs-deploy@{digest}", args.image],
+        env=engine_env,
+        capture_output=True,
+        check=True,
+    )
     return _row("released", "action step start (pull by digest + run) -> first request", samples)
 
 

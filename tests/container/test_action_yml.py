@@ -51,13 +51,20 @@ def test_every_input_and_output_is_described(action: dict[str, Any]) -> None:
 def test_runs_the_repository_image_through_the_run_script(action: dict[str, Any]) -> None:
     # A composite action (not runs.using: docker), so the script can mount RUNNER_TEMP.
     assert action["runs"]["using"] == "composite"
-    step, exit_step = action["runs"]["steps"]
+    choose, python, step, exit_step = action["runs"]["steps"]
+    # First how to run: the image, or (no Linux containers) the CLI on the Python set up here.
+    assert choose["run"] == 'exec "$GITHUB_ACTION_PATH/scripts/run-action.sh" choose'
+    assert python["uses"].startswith("actions/setup-python@")
+    assert python["if"] == "steps.choose.outputs.engine == 'cli'"
+    assert python["with"]["update-environment"] is False
     assert step["id"] == "run"
     assert step["run"] == 'exec "$GITHUB_ACTION_PATH/scripts/run-action.sh"'
+    assert step["env"]["ECS_DEPLOY_ACTION_ENGINE"] == "${{ steps.choose.outputs.engine }}"
+    assert step["env"]["ECS_DEPLOY_PYTHON"] == "${{ steps.python.outputs.python-path }}"
     # The second step fails the action with the container's exit code, once its outputs are set.
     assert exit_step["if"] == "steps.run.outputs.exit-code != '0'"
     assert exit_step["env"] == {"EXIT_CODE": "${{ steps.run.outputs.exit-code }}"}
-    for each in (step, exit_step):
+    for each in (choose, step, exit_step):
         assert "${{" not in each["run"]  # values reach the scripts through env only
     assert (REPO / "Dockerfile").is_file()
     assert (REPO / "scripts" / "run-action.sh").stat().st_mode & 0o111
@@ -68,7 +75,8 @@ def test_every_input_reaches_the_container_as_a_variable_the_code_reads(
 ) -> None:
     from ecs_deploy.config.readers import read_action_inputs
 
-    env: dict[str, str] = action["runs"]["steps"][0]["env"]
+    (run_step,) = (step for step in action["runs"]["steps"] if step.get("id") == "run")
+    env = {name: value for name, value in run_step["env"].items() if name.startswith("INPUT_")}
     assert {value for value in env.values()} == {
         f"${{{{ inputs.{name} }}}}" for name in action["inputs"]
     }

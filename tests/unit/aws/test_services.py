@@ -17,4 +17,3 @@ def test_listed_clients_are_made() -> None:
     session = AwsSession(region="us-east-1")
     for service in sorted(CALLED_SERVICES):
         assert session.client(service).meta.service_model.service_name == service
-
