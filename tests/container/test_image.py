@@ -171,7 +171,12 @@ class ActionRunner:
     workspace: Path
     file_commands: Path
 
-    def __call__(self, inputs: Mapping[str, str], endpoint_url: str) -> ActionRun:
+    def __call__(
+        self,
+        inputs: Mapping[str, str],
+        endpoint_url: str,
+        credentials: Mapping[str, str] | None = None,
+    ) -> ActionRun:
         (self.file_commands / "out").write_text("")
         (self.file_commands / "summary").write_text("")
         for owned in (self.workspace, self.file_commands, *self.file_commands.iterdir()):
@@ -185,9 +190,8 @@ class ActionRunner:
                 "GITHUB_OUTPUT": f"{GH_FILE_COMMANDS}/out",
                 "GITHUB_STEP_SUMMARY": f"{GH_FILE_COMMANDS}/summary",
                 "AWS_ENDPOINT_URL": endpoint_url,
-                "AWS_ACCESS_KEY_ID": "testing",
-                "AWS_SECRET_ACCESS_KEY": "testing",
                 "AWS_REGION": REGION,
+                **(credentials or {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "x"}),
             }
         )
         completed = self.engine.run(
@@ -349,3 +353,29 @@ def test_bad_input_exits_2_with_one_error_line(run_action: ActionRunner) -> None
     errors = [line for line in output.splitlines() if line.startswith("::error")]
     assert len(errors) == 1, output
     assert "timeout" in errors[0], output
+
+
+def test_a_web_identity_role_works_with_the_trimmed_botocore(
+    run_action: ActionRunner, ecs_emulator: Any
+) -> None:
+    """GitHub's and GitLab's OIDC: botocore assumes the role itself (STS
+    AssumeRoleWithWebIdentity), so the image must keep STS's model though the action never
+    calls STS (ecs_deploy/aws/services.py). The emulator answers STS too."""
+    ecs = ecs_emulator.client("ecs")
+    ecs.create_cluster(clusterName="oidc")
+    (run_action.workspace / "token").write_text("header.payload.signature")
+    run = run_action(
+        {"cluster": "oidc", "service": "web", "dry-run": "true", "force-new-deployment": "true"},
+        ecs_emulator.endpoint_url,
+        credentials={
+            "AWS_ROLE_ARN": "arn:aws:iam::123456789012:role/deploy",
+            "AWS_WEB_IDENTITY_TOKEN_FILE": f"{GH_WORKSPACE}/token",
+        },
+    )
+    output = run.stdout + run.stderr
+    assert "Unable to locate credentials" not in output
+    assert "UnknownServiceError" not in output and "DataNotFoundError" not in output, output
+    assert ecs_emulator.calls.count("DescribeServices", "ecs") >= 1  # signed with them
+    # The credentials worked: the run got as far as ECS, which says there is no service web.
+    assert run.exit_code == 2, _describe(run)
+    assert "web" in output and "not found" in output.lower(), _describe(run)
