@@ -5,8 +5,12 @@
 #   pyproject.toml [dev]    -> requirements/dev.txt      exact pins (constraints for `make`;
 #                              runtime packages pinned as in runtime.txt)
 #   requirements/lint.in    -> requirements/lint.txt     exact pins + hashes (scripts/lint.sh)
+#   requirements/peers.in   -> requirements/peers.txt    exact pins + hashes
+#                              (scripts/install-peers.sh)
+#   requirements/release.in -> requirements/release.txt  exact pins + hashes (the release
+#                              workflow's wheel and sdist build)
 # The locks are compiled against PyPI alone (machine-local pip config and indexes ignored) so
-# that every pin and hash is one PyPI serves. Extra arguments go to both pip-compile runs,
+# that every pin and hash is one PyPI serves. Extra arguments go to every pip-compile run,
 # e.g. --upgrade or --upgrade-package boto3.
 set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -26,3 +30,5 @@ compile --generate-hashes --output-file requirements/runtime.txt "$@" requiremen
 compile --extra dev --constraint requirements/runtime.txt --output-file requirements/dev.txt \
   "$@" pyproject.toml
 compile --generate-hashes --output-file requirements/lint.txt "$@" requirements/lint.in
+compile --generate-hashes --output-file requirements/peers.txt "$@" requirements/peers.in
+compile --generate-hashes --output-file requirements/release.txt "$@" requirements/release.in
