@@ -39,7 +39,8 @@ check() { # name, command...
 }
 
 check hadolint "$bin/hadolint" Dockerfile
-check shellcheck "$bin/shellcheck" scripts/lint.sh scripts/run-action.sh scripts/container/*.sh
+check shellcheck "$bin/shellcheck" scripts/lint.sh scripts/run-action.sh scripts/install-peers.sh \
+  scripts/container/*.sh
 check check-jsonschema:actions "$bin/check-jsonschema" --builtin-schema vendor.github-actions \
   "${actions[@]}"
 if [ "${#workflows[@]}" -gt 0 ]; then
