@@ -28,6 +28,8 @@ bin="$venv/bin"
 
 shopt -s nullglob
 workflows=(.github/workflows/*.yml .github/workflows/*.yaml)
+# The action and the repository's own composite actions (.github/actions/, used by the workflows).
+actions=(action.yml .github/actions/*/action.yml)
 failed=()
 check() { # name, command...
   local name="$1"
@@ -37,13 +39,16 @@ check() { # name, command...
 }
 
 check hadolint "$bin/hadolint" Dockerfile
-check shellcheck "$bin/shellcheck" scripts/lint.sh scripts/run-action.sh scripts/container/*.sh
-check check-jsonschema:action "$bin/check-jsonschema" --builtin-schema vendor.github-actions action.yml
+check shellcheck "$bin/shellcheck" scripts/lint.sh scripts/run-action.sh scripts/install-peers.sh \
+  scripts/container/*.sh
+check check-jsonschema:actions "$bin/check-jsonschema" --builtin-schema vendor.github-actions \
+  "${actions[@]}"
 if [ "${#workflows[@]}" -gt 0 ]; then
   check actionlint "$bin/actionlint" -shellcheck="$bin/shellcheck" -pyflakes= "${workflows[@]}"
   check check-jsonschema:workflows "$bin/check-jsonschema" --builtin-schema vendor.github-workflows \
     "${workflows[@]}"
-  check zizmor "$bin/zizmor" --offline --no-progress --persona=regular .github/workflows action.yml
+  check zizmor "$bin/zizmor" --offline --no-progress --persona=regular .github/workflows \
+    "${actions[@]}"
 fi
 
 if [ "${#failed[@]}" -gt 0 ]; then

@@ -6,6 +6,9 @@
 #                              and the dev group; runtime packages pinned as in runtime.txt),
 #                              for the machine's python3 (3.11)
 #   requirements/lint.in    -> lint.txt     pins + hashes, for python3 (scripts/lint.sh)
+#   requirements/peers.in   -> peers.txt    pins + hashes, for python3 (scripts/install-peers.sh)
+#   requirements/release.in -> release.txt  pins + hashes, for the image's Python (the release
+#                              workflow builds the wheel and sdist with it)
 # The locks are compiled against PyPI alone (machine-local pip config and indexes ignored) so
 # that every pin and hash is one PyPI serves. Extra arguments go to every pip-compile run,
 # e.g. --upgrade or --upgrade-package boto3.
@@ -59,3 +62,7 @@ compile "$host_venv" --extra emulator --constraint requirements/runtime.txt \
   --output-file requirements/dev.txt "$@" pyproject.toml "$dev_group"
 compile "$host_venv" --generate-hashes --output-file requirements/lint.txt "$@" \
   requirements/lint.in
+compile "$host_venv" --generate-hashes --output-file requirements/peers.txt "$@" \
+  requirements/peers.in
+compile "$image_venv" --generate-hashes --output-file requirements/release.txt "$@" \
+  requirements/release.in
