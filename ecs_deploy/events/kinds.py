@@ -150,7 +150,10 @@ def _describe(error: jsonschema.ValidationError) -> str:
         "maxProperties": f"must have at most {error.validator_value} entries",
         "propertyNames": "has a key that is empty, too long or starts with aws:",
     }
-    reason = reasons.get(str(error.validator), "is not valid")
+    validator = str(error.validator)
+    if "propertyNames" in error.absolute_schema_path:  # reported as its inner keyword
+        validator = "propertyNames"
+    reason = reasons.get(validator, "is not valid")
     return f"invalid payload: field {where} {reason}"
 
 
