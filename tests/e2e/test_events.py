@@ -211,8 +211,12 @@ def test_a_push_deploys_the_two_services_that_run_the_repository(
     events_app: Any, lambda_env: dict[str, str]
 ) -> None:
     # web is listed too but runs another repository: it is left alone.
-    env = {**lambda_env, "ECS_DEPLOY_SERVICES": json.dumps({"my-repository-name": [
-        "demo/api", "demo/jobs", "demo/web"]})}
+    env = {
+        **lambda_env,
+        "ECS_DEPLOY_SERVICES": json.dumps(
+            {"my-repository-name": ["demo/api", "demo/jobs", "demo/web"]}
+        ),
+    }
     web_before = service_of(events_app, "web")["taskDefinition"]
     code, response, _ = run_cli(env, fixture("ecr-image-push.json"))
     assert code == 0, response
@@ -289,8 +293,12 @@ def sns_queue(app: Any) -> tuple[str, Callable[[], list[dict[str, Any]]]]:
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
         "Attributes"
     ]["QueueArn"]
-    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn,
-                  Attributes={"RawMessageDelivery": "true"})
+    sns.subscribe(
+        TopicArn=topic,
+        Protocol="sqs",
+        Endpoint=queue_arn,
+        Attributes={"RawMessageDelivery": "true"},
+    )
 
     def received() -> list[dict[str, Any]]:
         messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10)
@@ -360,8 +368,7 @@ def test_a_failed_deployment_handed_off_is_judged_rolled_back_with_forensics(
         assert "circuit breaker" in verdict["reason"]
         evidence = verdict["forensics"]
         assert any(
-            "container app exited 1" in group["description"]
-            for group in evidence["stopped_tasks"]
+            "container app exited 1" in group["description"] for group in evidence["stopped_tasks"]
         ), evidence
         assert any(
             "connection refused" in line for tail in evidence["logs"] for line in tail["lines"]
@@ -380,7 +387,11 @@ def test_an_initial_in_progress_event_waits_for_its_verdict(
 
 
 def test_the_updater_handler_refuses_state_changes(lambda_env: dict[str, str]) -> None:
-    response = handle(fixture("ecs-deployment-completed.json"), None, os.environ,
-                      accept=("updater", "ecr_image_push"))
+    response = handle(
+        fixture("ecs-deployment-completed.json"),
+        None,
+        os.environ,
+        accept=("updater", "ecr_image_push"),
+    )
     assert response.status.value == "invalid"
     assert response.error_type == "invalid_event"
