@@ -26,7 +26,7 @@ from ecs_deploy.aws.session import AwsSession
 from ecs_deploy.config.event_settings import event_settings
 from ecs_deploy.deploy.clock import SystemClock
 from ecs_deploy.deploy.runner import Clients
-from ecs_deploy.errors import DeployError, EventError
+from ecs_deploy.errors import DeployError, EventError, InputError, PreflightError
 from ecs_deploy.events import state_change, updater
 from ecs_deploy.events.budget import LambdaContext, TimeBudget
 from ecs_deploy.events.destinations import deliver
@@ -109,7 +109,11 @@ def handle(
     except DeployError as exc:
         reporter.error(str(exc))
         status = Status.INVALID if exc.exit_code == 2 else Status.FAILED
-        error = "invalid_configuration" if exc.exit_code == 2 else "aws_error"
+        error = "aws_error"
+        if isinstance(exc, InputError):
+            error = "invalid_configuration"  # the function's environment (config/event_settings)
+        elif isinstance(exc, PreflightError):
+            error = "not_found"  # what the event names is gone (a cluster deleted since)
         return EventResponse(kind, status, str(exc), error)
     reporter.info(f"{response.status.value}: {response.message}")
     return response

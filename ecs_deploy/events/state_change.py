@@ -36,6 +36,7 @@ from ecs_deploy.deploy.watch import SourceReader
 from ecs_deploy.errors import AwsError, DeployError
 from ecs_deploy.events.kinds import COMPLETED, FAILED, DeploymentStateChange
 from ecs_deploy.events.response import EventResponse, Status, Verdict
+from ecs_deploy.events.updater import DEPLOYMENT_FAILED
 from ecs_deploy.plan.deployment import ServicePlan, TaskDefinitionPlan
 from ecs_deploy.report.console import Reporter
 
@@ -101,7 +102,7 @@ def judge(
         forensics=evidence,
     )
     status = Status.SUCCEEDED if verdict.outcome.ok else Status.FAILED
-    error = None if verdict.outcome.ok else verdict.outcome.value
+    error = None if verdict.outcome.ok else DEPLOYMENT_FAILED  # the outcome is in `verdict`
     return EventResponse(
         KIND,
         status,
@@ -135,8 +136,11 @@ def _subject(change: DeploymentStateChange, service: EcsService, clients: Client
     if live is not None:
         return Subject(subject_id, live.task_definition, live.created_at, live.created_at or seen)
     # Gone from deployments[] (ECS drops a FAILED deployment once its tasks stopped): its
-    # task definition and start from its service deployment, where the API allows.
+    # task definition and start from its service deployment, where the API allows; else the
+    # task definition its stopped tasks ran (for the forensics' log settings).
     task_definition, created = _from_records(change, clients, seen)
+    if not task_definition:
+        task_definition = _from_stopped_tasks(change, subject_id, clients)
     return Subject(subject_id, task_definition, created, created or seen)
 
 
@@ -178,6 +182,16 @@ def _from_records(
         return (revision.task_definition if revision else ""), record.created_at
     except AwsError:
         return "", None  # judged without: the tracker then has only DescribeServices
+
+
+def _from_stopped_tasks(change: DeploymentStateChange, deployment_id: str, clients: Clients) -> str:
+    try:
+        tasks = clients.ecs.stopped_tasks(change.cluster, change.service, deployment_id)
+    except AwsError:
+        return ""
+    return next(
+        (str(t.raw.get("taskDefinitionArn")) for t in tasks if t.raw.get("taskDefinitionArn")), ""
+    )
 
 
 def _started(

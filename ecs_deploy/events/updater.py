@@ -155,8 +155,12 @@ def deploy(
             max_retries=settings.max_retries,
             region=settings.region,
         )
-        outcome = run_deploy(run, clients, reporter, clock)
-        results.extend(_handed_off(r, budget) for r in outcome.services)
+        outcome = run_deploy(run, clients, reporter, clock, wait_ends_at=budget.ends_at)
+        for result in outcome.services:
+            handed = _handed_off(result, budget)
+            if handed is not result:
+                reporter.info(f"{result.name}: {handed.reason}")
+            results.append(handed)
     tagging = _tag(checked, results, clients, reporter)
     return _response(kind, tuple(results), tagging)
 
@@ -170,8 +174,8 @@ def _handed_off(result: ServiceResult, budget: TimeBudget) -> ServiceResult:
         result,
         outcome=Outcome.STARTED,
         reason=(
-            f"handed off: no verdict before the function's time ran out ({result.reason}); "
-            "the ECS Deployment State Change handler gives it"
+            "handed off: the function's time ran out before ECS gave a verdict; the "
+            "deployment goes on, and the ECS Deployment State Change handler gives its verdict"
         ),
         forensics=None,
     )

@@ -269,6 +269,19 @@ def deployment_events(app: Any, deployment_id: str, state: str, timeout: float =
     raise AssertionError(f"{deployment_id} never became {state}")
 
 
+def completed_at(app: Any, deployment_id: str) -> float | None:
+    return next(
+        (
+            c.at
+            for c in app.history
+            if c.deployment_id == deployment_id
+            and c.field == "rolloutState"
+            and c.value == "COMPLETED"
+        ),
+        None,
+    )
+
+
 def state_change(app: Any, name: str, service: str, deployment_id: str) -> dict[str, Any]:
     """AWS's example event of that name, about the emulator's service and deployment."""
     event = fixture(f"ecs-deployment-{name}.json")
@@ -305,6 +318,28 @@ def sns_queue(app: Any) -> tuple[str, Callable[[], list[dict[str, Any]]]]:
         return [json.loads(m["Body"]) for m in messages.get("Messages", [])]
 
     return topic, received
+
+
+def bus_queue(app: Any) -> tuple[str, Callable[[], list[dict[str, Any]]]]:
+    """An EventBridge bus whose ecs-deploy events go to an SQS queue."""
+    events, sqs = app.client("events"), app.client("sqs")
+    events.create_event_bus(Name="deploys")
+    queue_url = sqs.create_queue(QueueName="bus-verdicts")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
+        "Attributes"
+    ]["QueueArn"]
+    events.put_rule(
+        Name="verdicts", EventBusName="deploys", EventPattern='{"source": ["ecs-deploy"]}'
+    )
+    events.put_targets(
+        Rule="verdicts", EventBusName="deploys", Targets=[{"Id": "queue", "Arn": queue_arn}]
+    )
+
+    def received() -> list[dict[str, Any]]:
+        messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10)
+        return [json.loads(m["Body"]) for m in messages.get("Messages", [])]
+
+    return "deploys", received
 
 
 def test_time_running_out_hands_off_and_the_state_change_gives_the_verdict(
@@ -354,14 +389,17 @@ def test_a_failed_deployment_handed_off_is_judged_rolled_back_with_forensics(
     # Every event of the story, whatever order they come in, gives the same verdict:
     # the FAILED one (late: the rollback already completed), ECS's rollback starting, and
     # the rollback's COMPLETED, which is not a success of anything.
+    bus, received = bus_queue(events_app)
+    env = {**lambda_env, "ECS_DEPLOY_EVENT_BUS": bus}
     for name, about in (
         ("completed", rollback),
         ("failed", failed),
         ("rollback-in-progress", rollback),
     ):
         event = state_change(events_app, name, "web", about)
-        code, response, _ = run_cli(lambda_env, event)
+        code, response, _ = run_cli(env, event)
         assert code == 1, (name, response)
+        assert response["error"]["type"] == "deployment_failed"
         verdict = response["verdict"]
         assert verdict["outcome"] == "rolled_back", (name, verdict)
         assert verdict["deployment_id"] == failed
@@ -373,7 +411,62 @@ def test_a_failed_deployment_handed_off_is_judged_rolled_back_with_forensics(
         assert any(
             "connection refused" in line for tail in evidence["logs"] for line in tail["lines"]
         ), evidence
-        assert response["delivered_to"] == ["logs"]
+        assert response["delivered_to"] == ["logs", f"events:{bus}"]
+        [sent] = received()
+        assert sent["source"] == "ecs-deploy"
+        assert sent["detail-type"] == "ecs-deploy Deployment Verdict"
+        assert sent["detail"]["verdict"] == verdict
+
+
+def test_while_ecs_rolls_back_the_verdict_is_pending(
+    events_app: Any, lambda_env: dict[str, str]
+) -> None:
+    # The rollback's tasks (the old image) take an hour of ECS time to be placed.
+    events_app.faults.set_for_image(f"{WEB_REPOSITORY}:1.0", Fault.placement_delay(3600))
+    events_app.faults.set_for_image(f"{WEB_REPOSITORY}:crash", Fault.CRASH)
+    started = handle(payload(ecs_tag="crash"), NO_TIME_LEFT, os.environ, accept=("updater",))
+    failed = str(started.deployments[0].deployment_id)
+    deployment_events(events_app, failed, "FAILED")
+    rollback = rollback_of(events_app, "web", failed)
+    for name, about in (("failed", failed), ("rollback-in-progress", rollback)):
+        event = state_change(events_app, name, "web", about)
+        before = time.monotonic()
+        judged = handle(event, FakeContext(20_000), os.environ)
+        after = time.monotonic()
+        # Pending exactly while ECS's rollback has not completed. (Where ECS re-activates the
+        # last completed deployment, rollback=reuse, its tasks still run: it completes at once.)
+        done = completed_at(events_app, rollback)
+        if done is None or done > after:
+            assert judged.status.value == "pending", (name, judged.message)
+            assert judged.verdict is None
+            assert judged.exit_code == 0
+        elif done < before:
+            assert judged.verdict is not None
+            assert judged.verdict.outcome == "rolled_back", (name, judged.message)
+    # Judging took reads only.
+    assert mutating_calls(events_app).count("UpdateService") == 1
+
+
+def test_without_the_service_deployments_api_a_rollback_is_never_a_success(
+    events_app: Any, lambda_env: dict[str, str]
+) -> None:
+    events_app.faults.deny("ecs", "ListServiceDeployments")
+    events_app.faults.set_for_image(f"{WEB_REPOSITORY}:crash", Fault.CRASH)
+    started = handle(payload(ecs_tag="crash"), NO_TIME_LEFT, os.environ, accept=("updater",))
+    failed = str(started.deployments[0].deployment_id)
+    deployment_events(events_app, failed, "FAILED")
+    rollback = rollback_of(events_app, "web", failed)
+    deployment_events(events_app, rollback, "COMPLETED")
+    judged = handle(state_change(events_app, "completed", "web", rollback), None, os.environ)
+    assert judged.exit_code == 1, judged.message
+    assert judged.verdict is not None
+    assert judged.verdict.deployment_id == failed
+    # Without ECS's own record the rollback cannot be told from someone else's deployment
+    # (its reason is gone once it completed): not a success, and never a guess of "rolled back".
+    assert judged.verdict.outcome == "superseded", judged.message
+    evidence = judged.verdict.forensics
+    assert evidence is not None
+    assert any("connection refused" in line for tail in evidence.logs for line in tail.lines)
 
 
 def test_an_initial_in_progress_event_waits_for_its_verdict(
