@@ -375,6 +375,17 @@ def test_time_running_out_hands_off_and_the_state_change_gives_the_verdict(
     assert message["status"] == "succeeded"
 
 
+def test_the_command_acts_as_lambda_with_the_time_given(
+    events_app: Any, lambda_env: dict[str, str]
+) -> None:
+    events_app.faults.set_for_image(f"{WEB_REPOSITORY}:v2", Fault.placement_delay(30))
+    code, response, stderr = run_cli(lambda_env, payload(), "--remaining-time", "1")
+    assert code == 0, response
+    assert response["status"] == "handed_off"
+    assert response["handed_off"] == [response["deployments"][0]["deployment_id"]]
+    assert "handed off" in stderr  # the log says so too (stdout is the response alone)
+
+
 def test_a_failed_deployment_handed_off_is_judged_rolled_back_with_forensics(
     events_app: Any, lambda_env: dict[str, str]
 ) -> None:
