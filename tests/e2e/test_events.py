@@ -96,11 +96,12 @@ def payload(**changes: Any) -> dict[str, Any]:
 
 
 def run_cli(env: dict[str, str], event: Any, *args: str) -> tuple[int, dict[str, Any], str]:
-    """`entrypoint.py event` as a user runs it: the event on stdin, the response on stdout."""
+    """`entrypoint.py event` as a user runs it: the event on stdin, the response on stdout.
+    A str `event` is sent as it is (not JSON-encoded)."""
     base = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "ECS_DEPLOY_"))}
     done = subprocess.run(
         [sys.executable, str(REPO / "entrypoint.py"), "event", *args],
-        input=json.dumps(event),
+        input=event if isinstance(event, str) else json.dumps(event),
         capture_output=True,
         text=True,
         env={**base, **env},
@@ -191,17 +192,8 @@ def test_tagging_the_policy_denies_is_tagging_denied(
 
 
 def test_a_file_that_is_not_json_is_an_invalid_event(lambda_env: dict[str, str]) -> None:
-    base = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    done = subprocess.run(
-        [sys.executable, str(REPO / "entrypoint.py"), "event"],
-        input="{not json",
-        capture_output=True,
-        text=True,
-        env={**base, **lambda_env},
-        check=False,
-    )
-    assert done.returncode == 2
-    response = json.loads(done.stdout)
+    code, response, _ = run_cli(lambda_env, "{not json")
+    assert code == 2
     assert response["error"]["type"] == "invalid_event"
     assert "standard input:1:2: not JSON" in response["message"]
 
