@@ -33,6 +33,7 @@ IN_PROGRESS = "SERVICE_DEPLOYMENT_IN_PROGRESS"
 COMPLETED = "SERVICE_DEPLOYMENT_COMPLETED"
 FAILED = "SERVICE_DEPLOYMENT_FAILED"
 STATE_EVENTS = (IN_PROGRESS, COMPLETED, FAILED)
+KIND_STATE = "deployment_state_change"
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +80,17 @@ class DeploymentStateChange:
 
 
 Event = UpdaterPayload | ImagePush | DeploymentStateChange
+
+
+def kind_of(data: object) -> str:
+    """What the response calls the event, told from its shape alone (even an invalid one)."""
+    if not isinstance(data, Mapping):
+        return "event"
+    if data.get("detail-type") is None and "source" not in data:
+        return "updater"
+    return {ECR_IMAGE_ACTION: "ecr_image_push", ECS_DEPLOYMENT_STATE_CHANGE: KIND_STATE}.get(
+        str(data.get("detail-type")), "event"
+    )
 
 
 def read_event(data: object) -> Event:

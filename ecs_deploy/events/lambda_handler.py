@@ -30,13 +30,13 @@ from ecs_deploy.errors import DeployError, EventError, InputError, PreflightErro
 from ecs_deploy.events import state_change, updater
 from ecs_deploy.events.budget import LambdaContext, TimeBudget
 from ecs_deploy.events.destinations import deliver
-from ecs_deploy.events.kinds import ImagePush, UpdaterPayload, read_event
+from ecs_deploy.events.kinds import KIND_STATE, ImagePush, UpdaterPayload, kind_of, read_event
 from ecs_deploy.events.response import EventResponse, Status
 from ecs_deploy.events.targets import push_requests
 from ecs_deploy.report.console import Reporter
 
 UPDATES = ("updater", "ecr_image_push")
-STATE_CHANGES = ("deployment_state_change",)
+STATE_CHANGES = (KIND_STATE,)
 
 
 def handler(event: Any, context: LambdaContext | None = None) -> dict[str, Any]:
@@ -57,12 +57,11 @@ def handle(
     # The log is stderr: stdout of `ecs-deploy event` is the response alone.
     reporter = Reporter(in_actions=False, out=sys.stderr, terminal=False)
     clock = SystemClock()
-    kind = "event"
+    kind = kind_of(event)
     try:
         settings = event_settings(environ)
         budget = TimeBudget.of(context, clock, settings.margin_seconds)
         parsed = read_event(event)
-        kind = _kind(parsed)
         if kind not in accept:
             raise EventError("invalid_event", f"this handler does not take {kind} events")
         session = AwsSession(region=settings.region, max_retries=settings.max_retries)
@@ -117,14 +116,6 @@ def handle(
         return EventResponse(kind, status, str(exc), error)
     reporter.info(f"{response.status.value}: {response.message}")
     return response
-
-
-def _kind(parsed: object) -> str:
-    if isinstance(parsed, UpdaterPayload):
-        return "updater"
-    if isinstance(parsed, ImagePush):
-        return "ecr_image_push"
-    return "deployment_state_change"
 
 
 def _ignored(kind: str, why: str) -> EventResponse:

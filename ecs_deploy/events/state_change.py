@@ -34,13 +34,13 @@ from ecs_deploy.deploy.strategies.rolling import RollingTracker, explainer
 from ecs_deploy.deploy.verdict import Verdict as TrackerVerdict
 from ecs_deploy.deploy.watch import SourceReader
 from ecs_deploy.errors import AwsError, DeployError
-from ecs_deploy.events.kinds import COMPLETED, FAILED, DeploymentStateChange
+from ecs_deploy.events.kinds import COMPLETED, FAILED, KIND_STATE, DeploymentStateChange
 from ecs_deploy.events.response import EventResponse, Status, Verdict
 from ecs_deploy.events.updater import DEPLOYMENT_FAILED
 from ecs_deploy.plan.deployment import ServicePlan, TaskDefinitionPlan
 from ecs_deploy.report.console import Reporter
 
-KIND = "deployment_state_change"
+KIND = KIND_STATE
 # "(service web) (deployment ecs-svc/123) deployment failed: tasks failed to start."
 FAILED_EVENT = re.compile(r"\(deployment (?P<id>[^)\s]+)\) deployment failed")
 # A failure this close before the named deployment began still makes it the rollback (ECS

@@ -160,6 +160,7 @@ def test_an_invalid_payload_changes_nothing_and_names_its_error(
 ) -> None:
     code, response, stderr = run_cli(lambda_env, payload(**change))
     assert code == 2, response
+    assert response["kind"] == "updater"
     assert response["status"] == "invalid"
     assert response["error"]["type"] == error_type
     assert words in response["error"]["message"]
