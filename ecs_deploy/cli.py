@@ -35,6 +35,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ecs_deploy.continue_command import continue_command
 
         return continue_command(read_cli_inputs(namespace), os.environ)
+    if namespace.command == "event":
+        from ecs_deploy.events.command import event_command
+
+        return event_command(namespace)
     return deploy_command(read_cli_inputs(namespace), os.environ)
 
 
@@ -79,6 +83,7 @@ def _parser() -> argparse.ArgumentParser:
     from ecs_deploy.config.declaration import Command
     from ecs_deploy.config.readers import add_cli_arguments
     from ecs_deploy.continue_command import add_continue_parser
+    from ecs_deploy.events.command import add_event_parser
 
     parser = argparse.ArgumentParser(
         prog="ecs-deploy",
@@ -95,6 +100,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     add_cli_arguments(deploy, Command.DEPLOY)
     add_continue_parser(commands)
+    add_event_parser(commands)
     # Listed for --help only: main() hands its arguments to the emulator's own parser, so
     # the emulator (moto: seconds to import) loads only when it is asked for.
     commands.add_parser("emulator", help="run the local ECS emulator (needs the 'emulator' extra)")

@@ -72,3 +72,15 @@ class OperationUnsupported(AwsError):
 
 class DeploymentFailed(DeployError):
     """A deployment did not land (failed, rolled back, timed out)."""
+
+
+class EventError(DeployError):
+    """An event the event entry point (ecs_deploy/events) cannot act on, or an updater failure
+    it names with a type (`error_type`) for the caller's response. See docs/lambda.md."""
+
+    error_type = "error"
+
+    def __init__(self, error_type: str, message: str, *, exit_code: int = 2) -> None:
+        super().__init__(message)
+        self.error_type = error_type
+        self.exit_code = exit_code

@@ -2,7 +2,8 @@
 # Static checks of the packaging and CI files: hadolint (Dockerfile), shellcheck (these
 # scripts), actionlint (workflows, with shellcheck on their run: steps),
 # check-jsonschema (action.yml and workflows against SchemaStore's schemas), zizmor (workflow
-# security, offline). Python code is checked by ruff and mypy (`make lint`), not here.
+# security, offline), cfn-lint (the Lambda template, deploy/lambda/template.yaml). Python code
+# is checked by ruff and mypy (`make lint`), not here.
 #
 # The tools live in .cache/lint-venv (not the project's .venv), installed from the hashed lock
 # requirements/lint.txt; the venv is created when missing and refreshed when the lock changes.
@@ -43,6 +44,7 @@ check shellcheck "$bin/shellcheck" scripts/lint.sh scripts/run-action.sh scripts
   scripts/container/*.sh
 check check-jsonschema:actions "$bin/check-jsonschema" --builtin-schema vendor.github-actions \
   "${actions[@]}"
+check cfn-lint "$bin/cfn-lint" deploy/lambda/template.yaml
 if [ "${#workflows[@]}" -gt 0 ]; then
   check actionlint "$bin/actionlint" -shellcheck="$bin/shellcheck" -pyflakes= "${workflows[@]}"
   check check-jsonschema:workflows "$bin/check-jsonschema" --builtin-schema vendor.github-workflows \

@@ -139,6 +139,13 @@ class EcsApi:
             response = self._client.update_service(**params)
         return dict(response["service"])
 
+    def tag_resource(self, arn: str, tags: Sequence[tuple[str, str]]) -> None:
+        """Set ECS tags on a resource (a service): existing keys get the new values."""
+        with aws_call("TagResource"):
+            self._client.tag_resource(
+                resourceArn=arn, tags=[{"key": key, "value": value} for key, value in tags]
+            )
+
     def service_states(self, cluster: str, names: Sequence[str]) -> dict[str, EcsService | None]:
         """Each service as typed state; None for one ECS reports missing."""
         found, missing = self.describe_services(cluster, names)

@@ -41,7 +41,16 @@ class Clients:
     codedeploy: CodeDeployApi | None = None
 
 
-def run_deploy(settings: Settings, clients: Clients, reporter: Reporter, clock: Clock) -> RunResult:
+def run_deploy(
+    settings: Settings,
+    clients: Clients,
+    reporter: Reporter,
+    clock: Clock,
+    *,
+    wait_ends_at: float | None = None,
+) -> RunResult:
+    """`wait_ends_at` (on `clock`): the wait for the verdicts ends then at the latest, however
+    long planning took (a Lambda function's remaining time, events/budget.py)."""
     ecs = clients.ecs
     with reporter.section("Plan"):
         plan = build_plan(settings, ecs, reporter.warning)
@@ -94,6 +103,8 @@ def run_deploy(settings: Settings, clients: Clients, reporter: Reporter, clock: 
         stop_codedeploy_on_timeout=settings.rollback.on_failure,
     )
     run_deadline = clock.now() + settings.timeout_seconds  # the run's clock starts at the update
+    if wait_ends_at is not None:
+        run_deadline = min(run_deadline, wait_ends_at)
 
     def start_all(plans: Sequence[ServicePlan]) -> list[StartedDeployment]:
         with reporter.section("Update services"):

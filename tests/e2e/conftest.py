@@ -92,6 +92,7 @@ MODE_SENSITIVE = {
     "test_aws_behaviours",
     "test_blue_green",
     "test_codedeploy_waits",
+    "test_events",
     "test_ecs_blue_green_waits",
     "test_failure_outputs",
     "test_iam",
