@@ -58,6 +58,7 @@ def deploy_command(raw: Mapping[str, str], environ: Mapping[str, str]) -> int:
     from ecs_deploy.aws.logs import LogsApi
     from ecs_deploy.aws.session import AwsSession
     from ecs_deploy.config.inputs import build_settings
+    from ecs_deploy.config.platforms import output_files
     from ecs_deploy.deploy.clock import SystemClock
     from ecs_deploy.deploy.runner import Clients, run_deploy
     from ecs_deploy.edge import run_at_edge
@@ -72,7 +73,7 @@ def deploy_command(raw: Mapping[str, str], environ: Mapping[str, str]) -> int:
         )
         return run_deploy(settings, clients, reporter, SystemClock()), settings.github
 
-    return run_at_edge(environ, work)
+    return run_at_edge(environ, work, output_files(raw, environ))
 
 
 def _parser() -> argparse.ArgumentParser:
