@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from ecs_deploy.config.platforms import OutputFiles
+from ecs_deploy.config.platforms import OutputFiles, workspace_of
 from ecs_deploy.config.settings import GitHubFiles
 from ecs_deploy.errors import DeployError
 from ecs_deploy.report.console import Reporter
@@ -38,7 +38,7 @@ def run_at_edge(environ: Mapping[str, str], work: Work, files: OutputFiles | Non
     """
     reporter = Reporter(
         in_actions=environ.get("GITHUB_ACTIONS") == "true",
-        workspace=environ.get("GITHUB_WORKSPACE"),
+        workspace=str(workspace_of(environ)),  # file:line relative to the checkout
     )
     github = _github_files(environ)  # known even when the inputs are not
     variables = files or OutputFiles()
