@@ -8,9 +8,11 @@ checkout) and in the built image (tests/container/test_pipelines.py).
 Platform behaviour reproduced, in AWS's and GitLab's words:
 - CodeBuild, buildspec version 0.2 ("Build specification reference for CodeBuild",
   https://docs.aws.amazon.com/codebuild/latest/userguide/build-spec-ref.html): `env: variables`
-  are set for the build; the commands of a phase run in one shell (0.2: "environment
-  variables" persist between commands); after a failing command the phase stops, and the
-  `finally` block "is run even if a command in the commands block fails"; the variables listed
+  are set for the build; all commands run in one shell (0.2: variables persist between
+  commands); after a failing command the phase stops, and its `finally` block "is run even if
+  a command in the commands block fails"; post_build runs after a failed build phase (which
+  is what CODEBUILD_BUILD_SUCCEEDING is for), nothing runs after a failed install or
+  pre_build; the variables listed
   under `exported-variables` are read from that shell when the build ends. Commands run in
   CODEBUILD_SRC_DIR. Variables CodeBuild sets ("Environment variables in build environments",
   https://docs.aws.amazon.com/codebuild/latest/userguide/build-env-ref-env-vars.html):
@@ -101,13 +103,25 @@ def codebuild_job(entrypoint: str = IMAGE_ENTRYPOINT, path: Path = BUILDSPEC) ->
     assert str(spec["version"]) == "0.2", "the emulation follows buildspec version 0.2"
     env = spec.get("env") or {}
     exported = tuple(env.get("exported-variables") or ())
-    lines = ["status=0"]
+    # One shell for the whole build. A failing command ends its phase's commands (its
+    # `finally` still runs); after a failed install or pre_build nothing else runs, while
+    # post_build runs after a failed build too (hence CODEBUILD_BUILD_SUCCEEDING).
+    lines = ["status=0", "stopped=0"]
     for phase in ("install", "pre_build", "build", "post_build"):
         block = (spec.get("phases") or {}).get(phase) or {}
+        lines.append(f"phase_status=0  # {phase}")
         for command in _commands(block.get("commands"), entrypoint):
-            # One shell for the whole build; a failing command ends the phase's commands.
-            lines += ['if [ "$status" -eq 0 ]; then', command, "status=$?", "fi"]
-        lines += _commands(block.get("finally"), entrypoint)
+            lines += [
+                'if [ "$stopped" -eq 0 ] && [ "$phase_status" -eq 0 ]; then',
+                command,
+                "phase_status=$?",
+                "fi",
+            ]
+        for command in _commands(block.get("finally"), entrypoint):
+            lines += ['if [ "$stopped" -eq 0 ]; then', command, "fi"]
+        lines.append('if [ "$phase_status" -ne 0 ]; then status=$phase_status; fi')
+        if phase in ("install", "pre_build"):
+            lines.append('if [ "$status" -ne 0 ]; then stopped=1; fi')
     for name in exported:
         lines.append(f'printf "%s %s=%s\\n" {EXPORTED} {name} "${{{name}-}}"')
     lines.append('exit "$status"')
