@@ -181,22 +181,26 @@ def check_output_files(values: InputValues, workspace: Path) -> None:
 
 
 def _with_definitions(
-    services: tuple[ServiceSpec, ...], definitions: ImageDefinitions, app_file: Path
-) -> tuple[ServiceSpec, ...]:
-    """Each listed container without an image takes its image from the file, by name."""
+    services: tuple[ServiceSpec, ...], app: AppFile, definitions: ImageDefinitions
+) -> tuple[tuple[ServiceSpec, ...], AppFile]:
+    """Listed containers without an image take theirs from the file, by name.
+
+    Every listed container of the services deployed must have an entry; pre/post-deploy tasks'
+    containers take one where the file has it (a migration runs the new image). An entry that
+    no service or task of the file lists is a mistake (a typo, the wrong file).
+    """
     wanting = [(s.name, c.name) for s in services for c in s.containers if not c.image]
-    if not definitions.names_containers:
-        if len(wanting) != 1:
-            raise InputError(
-                f"image-definitions: {definitions.path.name} has one image and names no "
-                f"container, but {len(wanting)} containers of {app_file.name} take an image; "
-                "use imagedefinitions.json, which names each container",
-                location=definitions.entries[0].location,
-            )
-        entry = definitions.entries[0]
-        by_name = {wanting[0][1]: entry}
-    else:
+    if definitions.names_containers:
         by_name = {str(entry.name): entry for entry in definitions.entries}
+    elif len(wanting) == 1:
+        by_name = {wanting[0][1]: definitions.entries[0]}
+    else:
+        raise InputError(
+            f"image-definitions: {definitions.path.name} has one image and names no "
+            f"container, but {len(wanting)} containers of {app.path.name} take an image; "
+            "use imagedefinitions.json, which names each container",
+            location=definitions.entries[0].location,
+        )
     for service, container in wanting:
         if container not in by_name:
             raise InputError(
@@ -204,29 +208,35 @@ def _with_definitions(
                 f"'{service}' in {definitions.path.name}; it lists {', '.join(sorted(by_name))}",
                 location=SourceLocation(str(definitions.path)),
             )
-    used = {container for _, container in wanting}
+    listed = {c.name for s in app.services for c in s.containers} | {
+        c.name for t in (*app.pre_tasks, *app.post_tasks) for c in t.containers
+    }
     for name, entry in by_name.items():
-        if name not in used:
+        if name not in listed:
             raise InputError(
-                f"image-definitions: container '{name}' is not listed by any service deployed "
-                f"from {app_file.name}; list it under the service's containers",
+                f"image-definitions: container '{name}' is not listed by any service or task "
+                f"of {app.path.name}; list it under the containers of the one it is for",
                 location=entry.location,
             )
-    return tuple(
-        dataclasses.replace(
-            service,
-            containers=tuple(
-                container
-                if container.image
-                else ContainerSpec(
-                    container.name,
-                    image=by_name[container.name].image,
-                    source=by_name[container.name].location,
-                )
-                for container in service.containers
-            ),
+
+    def filled(containers: tuple[ContainerSpec, ...]) -> tuple[ContainerSpec, ...]:
+        return tuple(
+            ContainerSpec(c.name, image=by_name[c.name].image, source=by_name[c.name].location)
+            if not c.image and c.name in by_name
+            else c
+            for c in containers
         )
-        for service in services
+
+    return tuple(
+        dataclasses.replace(service, containers=filled(service.containers)) for service in services
+    ), dataclasses.replace(
+        app,
+        pre_tasks=tuple(
+            dataclasses.replace(t, containers=filled(t.containers)) for t in app.pre_tasks
+        ),
+        post_tasks=tuple(
+            dataclasses.replace(t, containers=filled(t.containers)) for t in app.post_tasks
+        ),
     )
 
 
@@ -262,7 +272,7 @@ def _from_app_file(
             if container.image is not None:
                 ImageRef.parse(container.image)
     if definitions is not None:
-        services = _with_definitions(services, definitions, path)
+        services, app = _with_definitions(services, app, definitions)
     desired: int | None = values.get("desired-count")
     update_params = service_update_params(values)
     services = tuple(

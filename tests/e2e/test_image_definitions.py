@@ -183,4 +183,35 @@ def test_with_an_application_file_an_unlisted_or_missing_container_is_refused(
             "image-definitions": "imagedefinitions.json",
         }
     )
-    assert_rejected(run, app, "container 'cron' is not listed by any service", "line=6")
+    assert_rejected(run, app, "container 'cron' is not listed by any service or task", "line=6")
+
+
+def test_a_pre_deploy_task_runs_the_image_the_file_gives_its_container(
+    app: Any, action: Callable[..., ActionRun], workspace: Path
+) -> None:
+    app.client("ecs").register_task_definition(
+        family="migrate",
+        networkMode="awsvpc",
+        requiresCompatibilities=["FARGATE"],
+        cpu="256",
+        memory="512",
+        containerDefinitions=[{"name": "migrate", "image": "r/migrate:1", "essential": True}],
+    )
+    (workspace / "with-tasks.yml").write_text(
+        "version: v1\ncluster: demo\nservices:\n  - name: web\n"
+        "    task_definition: taskdefs/web.json\n    containers: [app]\n"
+        "tasks:\n  pre:\n    - family: migrate\n      containers: [migrate]\n"
+        "      network_from_service: web\n"
+    )
+    migrate_image = "123456789012.dkr.ecr.us-east-1.amazonaws.com/web:3f2a1b9-migrate"
+    write(
+        workspace,
+        "imagedefinitions.json",
+        [{"name": "app", "imageUri": APP_IMAGE}, {"name": "migrate", "imageUri": migrate_image}],
+    )
+    run = action({"config": "with-tasks.yml", "image-definitions": "imagedefinitions.json"})
+    assert run.exit_code == 0, run.stdout + run.stderr
+    (task,) = json.loads(run.outputs["tasks"])
+    assert (task["name"], task["outcome"]) == ("migrate", "succeeded")
+    assert images_of(app, task["task_definition_arn"]) == {"migrate": migrate_image}
+    assert images_of(app, service_of(app, "web")["taskDefinition"])["app"] == APP_IMAGE
