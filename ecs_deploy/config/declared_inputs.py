@@ -105,7 +105,7 @@ INPUTS: tuple[Input, ...] = (
         "CodePipeline's image file as the image source: `imagedefinitions.json` (a list of "
         '`{"name": container, "imageUri": image}`, each container given its image) or '
         '`imageDetail.json` (`{"ImageURI": image}`, for `container-name`), relative to the '
-        "workspace. With `config`, each service's listed containers take their image from it. "
+        "workspace. With `config`, the listed containers of services and tasks take theirs. "
         "A container the task definition lacks is an error (exit 2), as in CodePipeline. Not "
         "combined with `image` or `image-tag`.",
     ),
