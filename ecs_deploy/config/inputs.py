@@ -81,6 +81,7 @@ def build_settings(raw: RawInputs, environ: Mapping[str, str] | None = None) -> 
     image_tag = values.text("image-tag")
     if image_tag is not None:
         _check_tag(image_tag)
+    given_tag = image_tag
     check_volume_inputs(values)
     check_output_files(values, workspace)
     waiting = wait_settings(values)
@@ -109,6 +110,7 @@ def build_settings(raw: RawInputs, environ: Mapping[str, str] | None = None) -> 
         pre_tasks=pre,
         post_tasks=post,
         image_tag=image_tag,
+        image_tag_from=SOURCE_VERSION_VARIABLE if image_tag != given_tag else None,
         wait=waiting.wait,
         timeout_seconds=waiting.timeout_seconds,
         poll_interval_seconds=waiting.poll_interval_seconds,

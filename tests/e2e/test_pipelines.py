@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 
+from ecs_deploy.emulator import Fault
 from tests.e2e.conftest import images_of, service_of
 from tests.e2e.pipelines import (
     COMMIT,
@@ -133,6 +134,7 @@ def test_the_codebuild_example_deploys_and_exports_the_outputs(promotion: Promot
     # The image tag defaulted to the commit CodeBuild built.
     images = images_of(promotion.emulator, web["taskDefinition"])
     assert images["app"].endswith(f":{COMMIT}")
+    assert f"image-tag: {COMMIT} (from CODEBUILD_RESOLVED_SOURCE_VERSION)" in done.stdout
     assert "::" not in done.stdout  # no GitHub workflow commands outside GitHub
 
 
@@ -188,3 +190,25 @@ def test_the_gitlab_example_promotes_test_then_prod_with_dotenv_reports(
     assert service_of(promotion.emulator, "web", "app-test")["desiredCount"] == 1
     assert service_of(promotion.emulator, "web", "app-prod")["desiredCount"] == 3
     assert service_of(promotion.emulator, "worker", "app-prod")["desiredCount"] == 2
+
+
+def test_a_failed_gitlab_deploy_leaves_its_outcome_and_reason_to_later_jobs(
+    promotion: Promotion,
+) -> None:
+    # The commit's image crash-loops: ECS's circuit breaker rolls the deployment back.
+    promotion.emulator.faults.set_for_image(
+        f"public.ecr.aws/docker/library/nginx:{COMMIT}", Fault.CRASH
+    )
+    project = str(promotion.workspace)
+    predefined = gitlab_variables(project, "deploy-test", "test")
+    job = gitlab_job("deploy-test", predefined, ENTRYPOINT)
+    done = promotion.run(job.script, promotion.env(predefined, job.variables))
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert job.dotenv is not None
+    report = read_dotenv((promotion.workspace / job.dotenv).read_text())
+    assert report["ECS_DEPLOY_OUTCOME"] == "rolled_back"
+    web = next(s for s in json.loads(report["ECS_DEPLOY_SERVICES"]) if s["name"] == "web")
+    assert web["outcome"] == "rolled_back" and "circuit breaker" in web["reason"]
+    later = gitlab_job("deployed", gitlab_variables(project, "deployed", None))
+    shown = promotion.run(with_exports(later.script, report), promotion.env())
+    assert shown.stdout.startswith("test is rolled_back on arn:aws:ecs:")

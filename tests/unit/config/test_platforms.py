@@ -35,7 +35,11 @@ def app_file(tmp_path: Path, text: str) -> None:
 
 
 def test_in_codebuild_named_containers_default_to_the_commit(tmp_path: Path) -> None:
-    assert build_settings(SINGLE, codebuild(tmp_path)).image_tag == COMMIT
+    settings = build_settings(SINGLE, codebuild(tmp_path))
+    assert (settings.image_tag, settings.image_tag_from) == (
+        COMMIT,
+        "CODEBUILD_RESOLVED_SOURCE_VERSION",
+    )
     # Only the ARN set (either variable is CodeBuild's): the same.
     env = codebuild(tmp_path)
     env["CODEBUILD_BUILD_ARN"] = "arn:aws:codebuild:us-east-1:1:build/" + env.pop(
@@ -46,7 +50,8 @@ def test_in_codebuild_named_containers_default_to_the_commit(tmp_path: Path) -> 
 
 def test_given_images_and_unnamed_containers_keep_their_images(tmp_path: Path) -> None:
     env = codebuild(tmp_path)
-    assert build_settings({**SINGLE, "image-tag": "v2"}, env).image_tag == "v2"
+    given = build_settings({**SINGLE, "image-tag": "v2"}, env)
+    assert (given.image_tag, given.image_tag_from) == ("v2", None)
     assert build_settings({**SINGLE, "image": "r/app:2"}, env).image_tag is None
     # A task definition deployed as it is (the render action's output): no tag is guessed.
     (tmp_path / "td.json").write_text("{}")
