@@ -42,15 +42,17 @@ def write(workspace: Path, name: str, data: object) -> None:
     (workspace / name).write_text(json.dumps(data, indent=2) + "\n")
 
 
+@pytest.mark.parametrize("from_file", [True, False], ids=["task-definition-file", "live-revision"])
 def test_imagedefinitions_json_sets_each_named_container(
-    app: Any, action: Callable[..., ActionRun], workspace: Path
+    app: Any, action: Callable[..., ActionRun], workspace: Path, from_file: bool
 ) -> None:
     write(
         workspace,
         "imagedefinitions.json",
         [{"name": "app", "imageUri": APP_IMAGE}, {"name": "log-router", "imageUri": ROUTER_IMAGE}],
     )
-    run = action({**WEB, "image-definitions": "imagedefinitions.json"})
+    inputs = WEB if from_file else {"service": "web", "cluster": "demo"}  # the README's buildspec
+    run = action({**inputs, "image-definitions": "imagedefinitions.json"})
     assert run.exit_code == 0, run.stdout + run.stderr
     assert run.outputs["outcome"] == "succeeded"
     arn = service_of(app, "web")["taskDefinition"]
