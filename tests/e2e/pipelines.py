@@ -140,9 +140,10 @@ def gitlab_job(
 ) -> Job:
     pipeline = yaml.safe_load(path.read_text())
     job = dict(pipeline[name])
-    parent = job.get("extends")
-    if parent:
+    parents = job.get("extends") or []
+    for parent in [parents] if isinstance(parents, str) else parents:
         base = dict(pipeline[parent])
+        assert "extends" not in base, "the emulation resolves one level of extends"
         variables = {**(base.get("variables") or {}), **(job.get("variables") or {})}
         job = {**base, **job, "variables": variables}
     # GitLab expands $NAME in job variables from the variables it knows.
