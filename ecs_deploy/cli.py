@@ -62,12 +62,15 @@ def deploy_command(raw: Mapping[str, str], environ: Mapping[str, str]) -> int:
     from ecs_deploy.aws.logs import LogsApi
     from ecs_deploy.aws.session import AwsSession
     from ecs_deploy.config.inputs import build_settings
+    from ecs_deploy.config.platforms import output_files
     from ecs_deploy.deploy.clock import SystemClock
     from ecs_deploy.deploy.runner import Clients, run_deploy
     from ecs_deploy.edge import run_at_edge
 
     def work(reporter: Reporter) -> tuple[RunResult, GitHubFiles]:
         settings = build_settings(raw, environ)
+        if settings.image_tag_from:
+            reporter.info(f"image-tag: {settings.image_tag} (from {settings.image_tag_from})")
         session = AwsSession(region=settings.region, max_retries=settings.max_retries)
         clients = Clients(
             ecs=EcsApi(session.ecs(), partial(session.renewed, "ecs")),
@@ -76,7 +79,7 @@ def deploy_command(raw: Mapping[str, str], environ: Mapping[str, str]) -> int:
         )
         return run_deploy(settings, clients, reporter, SystemClock()), settings.github
 
-    return run_at_edge(environ, work)
+    return run_at_edge(environ, work, output_files(raw, environ))
 
 
 def _parser() -> argparse.ArgumentParser:

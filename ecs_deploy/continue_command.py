@@ -34,6 +34,7 @@ def continue_command(raw: Mapping[str, str], environ: Mapping[str, str]) -> int:
     from ecs_deploy.aws.ecs import EcsApi
     from ecs_deploy.aws.session import AwsSession
     from ecs_deploy.config.continuing import build_continue_settings
+    from ecs_deploy.config.platforms import output_files
     from ecs_deploy.deploy.clock import SystemClock
     from ecs_deploy.deploy.continuing import run_continue
     from ecs_deploy.deploy.watch import SourceReader, WatchLoop
@@ -53,4 +54,4 @@ def continue_command(raw: Mapping[str, str], environ: Mapping[str, str]) -> int:
         result = run_continue(settings, ecs, codedeploy, reporter, loop)
         return result, settings.github
 
-    return run_at_edge(environ, work)
+    return run_at_edge(environ, work, output_files(raw, environ))

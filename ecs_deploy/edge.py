@@ -1,4 +1,4 @@
-"""What every command does at the edge: run, tell, write GitHub's files, map errors to exits.
+"""What every command does at the edge: run, tell, write the output files, map errors to exits.
 
 Every exit writes the outputs and the job summary: a result's, or, when an error ends the run,
 `outcome` invalid (exit 2, nothing changed), error (exit 1) or interrupted (130), with the
@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
 
+from ecs_deploy.config.platforms import OutputFiles, workspace_of
 from ecs_deploy.config.settings import GitHubFiles
 from ecs_deploy.errors import DeployError
 from ecs_deploy.report.console import Reporter
@@ -24,45 +25,64 @@ from ecs_deploy.report.failure import (
 from ecs_deploy.report.github_files import append_outputs, append_summary
 from ecs_deploy.report.outputs import outputs_for
 from ecs_deploy.report.summary import render_summary
+from ecs_deploy.report.variable_files import write_dotenv, write_exports
 from ecs_deploy.results import RunResult
 
 Work = Callable[[Reporter], tuple[RunResult, GitHubFiles]]
 
 
-def run_at_edge(environ: Mapping[str, str], work: Work) -> int:
-    """0 ok, 1 a deployment did not land, 2 bad input; one line per expected error, no traceback."""
+def run_at_edge(environ: Mapping[str, str], work: Work, files: OutputFiles | None = None) -> int:
+    """0 ok, 1 a deployment did not land, 2 bad input; one line per expected error, no traceback.
+
+    `files`: the exports file and dotenv report, known (like GitHub's files) before the inputs
+    are checked, so that a run refused as invalid says so in them too.
+    """
     reporter = Reporter(
         in_actions=environ.get("GITHUB_ACTIONS") == "true",
-        workspace=environ.get("GITHUB_WORKSPACE"),
+        workspace=str(workspace_of(environ)),  # file:line relative to the checkout
     )
     github = _github_files(environ)  # known even when the inputs are not
+    variables = files or OutputFiles()
     try:
         result, github = work(reporter)
         reporter.result(result)
-        _write_files(github, reporter, outputs_for(result), render_summary(result))
+        _write_files(github, variables, reporter, outputs_for(result), render_summary(result))
     except DeployError as exc:
         location = reporter.relative(exc.location)
         reporter.error(exc.message, location)
         outcome = INVALID if exc.exit_code == 2 else ERROR
         _write_failure(
-            github, reporter, outcome, f"{location}: {exc.message}" if location else exc.message
+            github,
+            variables,
+            reporter,
+            outcome,
+            f"{location}: {exc.message}" if location else exc.message,
         )
         return exc.exit_code
     except KeyboardInterrupt:
         message = "interrupted; what was already sent goes on in AWS"
         reporter.error(message)
-        _write_failure(github, reporter, INTERRUPTED, message)
+        _write_failure(github, variables, reporter, INTERRUPTED, message)
         return 130
     except Exception:
         # A bug: its traceback is worth having, and the workflow still gets its outputs.
-        _write_failure(github, reporter, ERROR, "internal error (see the log for the traceback)")
+        _write_failure(
+            github, variables, reporter, ERROR, "internal error (see the log for the traceback)"
+        )
         raise
     return result.exit_code
 
 
-def _write_failure(github: GitHubFiles, reporter: Reporter, outcome: str, message: str) -> None:
+def _write_failure(
+    github: GitHubFiles,
+    variables: OutputFiles,
+    reporter: Reporter,
+    outcome: str,
+    message: str,
+) -> None:
     _write_files(
         github,
+        variables,
         reporter,
         failure_outputs(outcome, reporter.record),
         failure_summary(outcome, message, reporter.record),
@@ -70,7 +90,11 @@ def _write_failure(github: GitHubFiles, reporter: Reporter, outcome: str, messag
 
 
 def _write_files(
-    github: GitHubFiles, reporter: Reporter, outputs: Mapping[str, str], summary: str
+    github: GitHubFiles,
+    variables: OutputFiles,
+    reporter: Reporter,
+    outputs: Mapping[str, str],
+    summary: str,
 ) -> None:
     """A file GitHub gave that cannot be written (a container user who may not write it) is
     one error line: the verdict and its exit code stand, and were already logged."""
@@ -84,6 +108,22 @@ def _write_files(
             write(path)
         except OSError as exc:
             reporter.error(f"cannot write {name} ({path}): {exc.strerror or exc}")
+    _write_variables(variables, outputs, reporter)
+
+
+def _write_variables(files: OutputFiles, outputs: Mapping[str, str], reporter: Reporter) -> None:
+    """The exports file and the dotenv report; a file that cannot be written is a warning."""
+    writers: list[tuple[Path | None, Callable[[Path], None]]] = [
+        (files.exports, lambda path: write_exports(path, outputs)),
+        (files.dotenv, lambda path: write_dotenv(path, outputs, reporter.warning)),
+    ]
+    for path, write in writers:
+        if path is None:
+            continue
+        try:
+            write(path)
+        except OSError as exc:
+            reporter.warning(f"could not write {path}: {exc.strerror or exc}")
 
 
 def _github_files(environ: Mapping[str, str]) -> GitHubFiles:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from ecs_deploy.config.bluegreen import Mode, codedeploy_from_file, parse_mode
 from ecs_deploy.config.documents import LocatedDocument, format_path, load_document
+from ecs_deploy.config.environments import apply_environment
 from ecs_deploy.config.settings import (
     CapacityProviderItem,
     ContainerSpec,
@@ -39,6 +40,7 @@ class AppFile:
     pre_tasks: tuple[TaskSpec, ...]
     post_tasks: tuple[TaskSpec, ...]
     rollback: RollbackPolicy
+    environment: str | None = None  # the environments: entry deployed (promotion)
 
 
 @lru_cache(maxsize=1)
@@ -51,7 +53,8 @@ def _validator() -> jsonschema.protocols.Validator:
     return cast("jsonschema.protocols.Validator", validator_class(schema))
 
 
-def load_app_file(path: Path) -> AppFile:
+def load_app_file(path: Path, environment: str | None = None) -> AppFile:
+    """`environment` chooses the file's `environments:` entry (see environments.py)."""
     document = load_document(path, what="application file")
     if not isinstance(document.data, dict):
         raise InputError(
@@ -62,10 +65,17 @@ def load_app_file(path: Path) -> AppFile:
     data = cast(dict[str, Any], document.data)
     tasks = data.get("tasks") or {}
     _check_task_references(document, tasks)
+    promoted = apply_environment(
+        document,
+        tuple(_service(item, path.parent) for item in data["services"]),
+        data.get("cluster"),
+        environment,
+    )
     return AppFile(
         path=path,
-        cluster=data.get("cluster"),
-        services=tuple(_service(item, path.parent) for item in data["services"]),
+        cluster=promoted.cluster,
+        services=promoted.services,
+        environment=promoted.environment,
         pre_tasks=tuple(_task(item) for item in tasks.get("pre") or ()),
         post_tasks=tuple(_task(item) for item in tasks.get("post") or ()),
         rollback=RollbackPolicy(

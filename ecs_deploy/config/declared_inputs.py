@@ -96,6 +96,42 @@ INPUTS: tuple[Input, ...] = (
         "A new tag for the named containers (with `config`: every service's); registry, port "
         "and repository are kept, a digest is dropped. With one container it may be left "
         "unnamed. Not combined with `image`.",
+        shown_default="in CodeBuild, `CODEBUILD_RESOLVED_SOURCE_VERSION` when containers are "
+        "named without an image",
+    ),
+    Input(
+        "image-definitions",
+        Kind.TEXT,
+        "CodePipeline's image file as the image source: `imagedefinitions.json` (a list of "
+        '`{"name": container, "imageUri": image}`, each container given its image) or '
+        '`imageDetail.json` (`{"ImageURI": image}`, for `container-name`), relative to the '
+        "workspace. With `config`, the listed containers of services and tasks take theirs. "
+        "A container the task definition lacks is an error (exit 2), as in CodePipeline. Not "
+        "combined with `image` or `image-tag`.",
+    ),
+    Input(
+        "environment",
+        Kind.TEXT,
+        "With `config`: the application file's `environments:` entry to deploy (for example "
+        "`test`, then `prod`), whose cluster, counts and environment values apply over the "
+        "file's. Required when the file has `environments:`.",
+    ),
+    # Outputs for other platforms
+    Input(
+        "exports-file",
+        Kind.TEXT,
+        "Also write the outputs to this file as `export ECS_DEPLOY_OUTCOME=...` shell lines "
+        "(the file is replaced), for a CodeBuild buildspec to source so that "
+        "`env: exported-variables` can export them.",
+        commands=BOTH,
+    ),
+    Input(
+        "dotenv-file",
+        Kind.TEXT,
+        "Also write the outputs to this file as a GitLab dotenv report (`ECS_DEPLOY_OUTCOME=...` "
+        "lines; the file is replaced), for `artifacts: reports: dotenv`.",
+        shown_default="in GitLab CI, `ecs-deploy.env` in the project folder",
+        commands=BOTH,
     ),
     # Waiting
     Input(

@@ -28,6 +28,12 @@ from ecs_deploy.config.bluegreen import (
 )
 from ecs_deploy.config.declaration import Command
 from ecs_deploy.config.declared_inputs import INPUTS
+from ecs_deploy.config.image_definitions import ImageDefinitions, load_image_definitions
+from ecs_deploy.config.platforms import (
+    SOURCE_VERSION_VARIABLE,
+    codebuild_source_version,
+    workspace_of,
+)
 from ecs_deploy.config.readers import (
     InputValues,
     RawInputs,
@@ -52,7 +58,7 @@ from ecs_deploy.config.settings import (
     github_files,
 )
 from ecs_deploy.config.waiting import wait_settings
-from ecs_deploy.errors import InputError
+from ecs_deploy.errors import InputError, SourceLocation
 from ecs_deploy.plan.image import ImageRef
 
 __all__ = [
@@ -75,18 +81,26 @@ def build_settings(raw: RawInputs, environ: Mapping[str, str] | None = None) -> 
     image_tag = values.text("image-tag")
     if image_tag is not None:
         _check_tag(image_tag)
+    given_tag = image_tag
     check_volume_inputs(values)
+    check_output_files(values, workspace)
     waiting = wait_settings(values)
+    definitions = _image_definitions(values, workspace)
 
     config_path = _config_path(values, workspace)
     if config_path is not None:
-        cluster, services, app = _from_app_file(values, config_path)
+        cluster, services, app = _from_app_file(values, config_path, definitions)
         pre, post = app.pre_tasks, app.post_tasks
         file_rollback = app.rollback
         register_only = None
+        if image_tag is None and definitions is None:
+            untagged = any(not c.image for service in services for c in service.containers)
+            image_tag = _codebuild_tag(env, untagged)
     else:
         cluster = values.text("cluster") or "default"
-        services, register_only = _from_inputs(values, workspace)
+        if image_tag is None and definitions is None and not values.given("image"):
+            image_tag = _codebuild_tag(env, values.given("container-name"))
+        services, register_only = _from_inputs(values, workspace, definitions, image_tag)
         pre, post = _run_task(values, services), ()
         file_rollback = RollbackPolicy()
     return Settings(
@@ -96,6 +110,7 @@ def build_settings(raw: RawInputs, environ: Mapping[str, str] | None = None) -> 
         pre_tasks=pre,
         post_tasks=post,
         image_tag=image_tag,
+        image_tag_from=SOURCE_VERSION_VARIABLE if image_tag != given_tag else None,
         wait=waiting.wait,
         timeout_seconds=waiting.timeout_seconds,
         poll_interval_seconds=waiting.poll_interval_seconds,
@@ -116,17 +131,6 @@ def build_settings(raw: RawInputs, environ: Mapping[str, str] | None = None) -> 
     )
 
 
-# Where relative paths resolve: the checkout, as GitHub Actions, GitLab CI and CodeBuild name it.
-WORKSPACE_VARIABLES = ("GITHUB_WORKSPACE", "CI_PROJECT_DIR", "CODEBUILD_SRC_DIR")
-
-
-def workspace_of(env: Mapping[str, str]) -> Path:
-    for name in WORKSPACE_VARIABLES:
-        if env.get(name):
-            return Path(env[name])
-    return Path.cwd()
-
-
 def _config_path(values: InputValues, workspace: Path) -> Path | None:
     config = values.text("config")
     if config is not None:
@@ -142,7 +146,105 @@ def _config_path(values: InputValues, workspace: Path) -> Path | None:
     )
 
 
-def _from_app_file(values: InputValues, path: Path) -> tuple[str, tuple[ServiceSpec, ...], AppFile]:
+def _image_definitions(values: InputValues, workspace: Path) -> ImageDefinitions | None:
+    text = values.text("image-definitions")
+    if text is None:
+        return None
+    for other in ("image", "image-tag"):
+        if values.given(other):
+            raise InputError(f"give image-definitions or {other}, not both: both set the images")
+    return load_image_definitions(_resolve(text, workspace))
+
+
+def _codebuild_tag(env: Mapping[str, str], containers_named: bool) -> str | None:
+    """In CodeBuild, containers named without an image are tagged with the commit it built."""
+    tag = codebuild_source_version(env) if containers_named else None
+    if tag is not None:
+        try:
+            _check_tag(tag)
+        except InputError as exc:
+            raise InputError(
+                f"{SOURCE_VERSION_VARIABLE} is not an image tag ({exc.message}); give image-tag"
+            ) from None
+    return tag
+
+
+def check_output_files(values: InputValues, workspace: Path) -> None:
+    """The folder of exports-file and dotenv-file exists: found now, not after the deploy."""
+    for name in ("exports-file", "dotenv-file"):
+        text = values.text(name)
+        if text is None:
+            continue
+        path = _resolve(text, workspace)
+        if path.is_dir():
+            raise InputError(f"{name}: {path} is a folder; name a file")
+        if not path.parent.is_dir():
+            raise InputError(f"{name}: folder {path.parent} does not exist")
+
+
+def _with_definitions(
+    services: tuple[ServiceSpec, ...], app: AppFile, definitions: ImageDefinitions
+) -> tuple[tuple[ServiceSpec, ...], AppFile]:
+    """Listed containers without an image take theirs from the file, by name.
+
+    Every listed container of the services deployed must have an entry; pre/post-deploy tasks'
+    containers take one where the file has it (a migration runs the new image). An entry that
+    no service or task of the file lists is a mistake (a typo, the wrong file).
+    """
+    wanting = [(s.name, c.name) for s in services for c in s.containers if not c.image]
+    if definitions.names_containers:
+        by_name = {str(entry.name): entry for entry in definitions.entries}
+    elif len(wanting) == 1:
+        by_name = {wanting[0][1]: definitions.entries[0]}
+    else:
+        raise InputError(
+            f"image-definitions: {definitions.path.name} has one image and names no "
+            f"container, but {len(wanting)} containers of {app.path.name} take an image; "
+            "use imagedefinitions.json, which names each container",
+            location=definitions.entries[0].location,
+        )
+    for service, container in wanting:
+        if container not in by_name:
+            raise InputError(
+                f"image-definitions: no image for container '{container}' of service "
+                f"'{service}' in {definitions.path.name}; it lists {', '.join(sorted(by_name))}",
+                location=SourceLocation(str(definitions.path)),
+            )
+    listed = {c.name for s in app.services for c in s.containers} | {
+        c.name for t in (*app.pre_tasks, *app.post_tasks) for c in t.containers
+    }
+    for name, entry in by_name.items():
+        if name not in listed:
+            raise InputError(
+                f"image-definitions: container '{name}' is not listed by any service or task "
+                f"of {app.path.name}; list it under the containers of the one it is for",
+                location=entry.location,
+            )
+
+    def filled(containers: tuple[ContainerSpec, ...]) -> tuple[ContainerSpec, ...]:
+        return tuple(
+            ContainerSpec(c.name, image=by_name[c.name].image, source=by_name[c.name].location)
+            if not c.image and c.name in by_name
+            else c
+            for c in containers
+        )
+
+    return tuple(
+        dataclasses.replace(service, containers=filled(service.containers)) for service in services
+    ), dataclasses.replace(
+        app,
+        pre_tasks=tuple(
+            dataclasses.replace(t, containers=filled(t.containers)) for t in app.pre_tasks
+        ),
+        post_tasks=tuple(
+            dataclasses.replace(t, containers=filled(t.containers)) for t in app.post_tasks
+        ),
+    )
+
+
+def _from_app_file(
+    values: InputValues, path: Path, definitions: ImageDefinitions | None = None
+) -> tuple[str, tuple[ServiceSpec, ...], AppFile]:
     run_task_inputs = [spec.name for spec in INPUTS if spec.name.startswith("run-task")]
     for conflicting in (
         *_SOURCE_INPUTS,
@@ -156,7 +258,7 @@ def _from_app_file(values: InputValues, path: Path) -> tuple[str, tuple[ServiceS
             raise InputError(
                 f"{conflicting} cannot be combined with config; set it per service in {path.name}"
             )
-    app = load_app_file(path)
+    app = load_app_file(path, values.text("environment"))
     services = app.services
     if values.given("service"):
         wanted = [service_name(name) for name in values.get("service")]
@@ -171,6 +273,8 @@ def _from_app_file(values: InputValues, path: Path) -> tuple[str, tuple[ServiceS
         for container in service.containers:
             if container.image is not None:
                 ImageRef.parse(container.image)
+    if definitions is not None:
+        services, app = _with_definitions(services, app, definitions)
     desired: int | None = values.get("desired-count")
     update_params = service_update_params(values)
     services = tuple(
@@ -203,8 +307,15 @@ def _blue_green_defaults(
 
 
 def _from_inputs(
-    values: InputValues, workspace: Path
+    values: InputValues,
+    workspace: Path,
+    definitions: ImageDefinitions | None = None,
+    image_tag: str | None = None,
 ) -> tuple[tuple[ServiceSpec, ...], RegisterOnlySpec | None]:
+    if values.given("environment"):
+        raise InputError(
+            "environment chooses an entry of the application file's environments: give config"
+        )
     names: tuple[str, ...] = values.get("container-name") or ()
     image = values.text("image")
     if image is not None:
@@ -214,14 +325,19 @@ def _from_inputs(
         if values.given("image-tag"):
             raise InputError("give image or image-tag, not both")
     changes = changes_from_inputs(values.raw)
-    if names and image is None and not values.given("image-tag") and not changes.changes_containers:
+    images_given = image is not None or image_tag is not None or definitions is not None
+    if names and not images_given and not changes.changes_containers:
         raise InputError("container-name needs image, image-tag or a change to the containers")
     if changes.changes_containers and not names:
         raise InputError(
             "environment-variables, secrets, docker-labels, command, log-configuration-* and "
             "env-files change the containers named by container-name: give container-name"
         )
-    containers = tuple(ContainerSpec(name=name, image=image) for name in names)
+    containers = (
+        _containers_from(definitions, names)
+        if definitions is not None
+        else tuple(ContainerSpec(name=name, image=image) for name in names)
+    )
     source = _task_definition_source(values, workspace)
     service_names = [service_name(name) for name in values.get("service") or ()]
     if len(service_names) > 1:
@@ -244,6 +360,30 @@ def _from_inputs(
         update_params=service_update_params(values),
     )
     return (service,), None
+
+
+def _containers_from(
+    definitions: ImageDefinitions, names: tuple[str, ...]
+) -> tuple[ContainerSpec, ...]:
+    """imagedefinitions.json names the containers; imageDetail.json's image needs one named."""
+    if definitions.names_containers:
+        if names:
+            raise InputError(
+                f"give image-definitions or container-name, not both: {definitions.path.name} "
+                "names the containers"
+            )
+        return tuple(
+            ContainerSpec(str(entry.name), image=entry.image, source=entry.location)
+            for entry in definitions.entries
+        )
+    entry = definitions.entries[0]
+    if len(names) != 1:
+        raise InputError(
+            f"image-definitions: {definitions.path.name} has one image and names no container; "
+            "give its container as container-name (one name)",
+            location=entry.location,
+        )
+    return (ContainerSpec(names[0], image=entry.image, source=entry.location),)
 
 
 def _run_task(values: InputValues, services: tuple[ServiceSpec, ...]) -> tuple[TaskSpec, ...]:

@@ -10,6 +10,7 @@ from typing import Any
 
 from ecs_deploy.config.bluegreen import CodeDeploySpec, Mode
 from ecs_deploy.config.declared_inputs import default_int, default_number
+from ecs_deploy.errors import SourceLocation
 
 # The declared defaults (declared_inputs.py is the one place they are written).
 DEFAULT_TIMEOUT_SECONDS = default_number("wait-for-minutes") * 60
@@ -23,6 +24,9 @@ class ContainerSpec:
 
     name: str
     image: str | None = None
+    # Where `image` was written, when a file gave it (an image-definitions entry): a container
+    # the task definition lacks is reported there.
+    source: SourceLocation | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +184,7 @@ class Settings:
     skip_pre_tasks: bool = False
     skip_post_tasks: bool = False
     image_tag: str | None = None
+    image_tag_from: str | None = None  # the variable a default image tag came from
     wait: bool = True
     timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS
     poll_interval_seconds: float = DEFAULT_POLL_SECONDS

@@ -229,6 +229,7 @@ def _render(
     locate: Locate | None = None,
 ) -> TaskDefinitionPlan:
     shape = register_task_definition_shape()
+    _check_file_containers(document, containers)
     images = {container.name: container.image for container in containers if container.image}
     tagged = [container.name for container in containers if not container.image]
     try:
@@ -278,12 +279,35 @@ def _render(
     )
 
 
+def _container_names(document: object) -> list[str]:
+    definition = document.get("taskDefinition", document) if isinstance(document, Mapping) else {}
+    containers = (definition or {}).get("containerDefinitions")
+    if not isinstance(containers, list):
+        return []
+    return [str(c.get("name")) for c in containers if isinstance(c, Mapping)]
+
+
+def _check_file_containers(document: object, containers: Sequence[ContainerSpec]) -> None:
+    """A container an image-definitions entry names must be in the task definition.
+
+    Refused where the entry was written, before any change: CodePipeline's ECS deploy action
+    fails the same file with "The AWS ECS container <name> does not exist".
+    """
+    names = _container_names(document)
+    for container in containers:
+        if container.source is not None and names and container.name not in names:
+            raise InputError(
+                f"image-definitions: container '{container.name}' is not in task definition "
+                f"'{_family_of(document) or '?'}'; its containers are: {', '.join(names)}",
+                location=container.source,
+            )
+
+
 def _only_container(
     document: object, where: str | None, *, what: str = "image-tag", how: str = "container-name"
 ) -> str:
     """A change with no container named: allowed only when there is exactly one container."""
-    definition = document.get("taskDefinition", document) if isinstance(document, Mapping) else {}
-    names = [str(c.get("name")) for c in (definition or {}).get("containerDefinitions") or []]
+    names = _container_names(document)
     if len(names) == 1:
         return names[0]
     raise InputError(

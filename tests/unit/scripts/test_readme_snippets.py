@@ -11,6 +11,9 @@ import yaml
 
 from ecs_deploy.config.declared_inputs import BY_NAME
 from ecs_deploy.config.readers import read_action_inputs
+from ecs_deploy.report.failure import failure_outputs
+from ecs_deploy.report.record import RunRecord
+from ecs_deploy.report.variable_files import variable_name
 
 REPO = Path(__file__).resolve().parents[3]
 README = (REPO / "README.md").read_text()
@@ -59,14 +62,29 @@ def test_gitlab_job_runs_the_images_entrypoint_with_known_inputs() -> None:
 
 
 def test_codebuild_buildspec_runs_the_images_entrypoint_with_known_inputs() -> None:
-    (block,) = _blocks("**AWS CodeBuild**", "## Inputs")
+    (block,) = _blocks("**AWS CodeBuild**", "**CodePipeline's image files**")
     spec = yaml.safe_load(block)
     assert spec["version"] == 0.2
     (command,) = spec["phases"]["build"]["commands"]
-    assert command.endswith(" ecs-deploy-action")
+    assert command == "ecs-deploy-action"  # the tag defaults to the commit built
     assert _the_images_command() == "ecs-deploy-action"
-    assert _inputs_of(spec["env"]["variables"]) == {"config": ".ecs-deploy.yml", "timeout": "15m"}
-    assert command.startswith("INPUT_IMAGE_TAG=")
+    inputs = _inputs_of(spec["env"]["variables"])
+    assert inputs == {
+        "config": ".ecs-deploy.yml",
+        "exports-file": "ecs-deploy.exports",
+        "timeout": "15m",
+    }
+    # The finally block sources the file the outputs go to, and exports names it writes.
+    (source,) = spec["phases"]["build"]["finally"]
+    assert source.split("#")[0].split() == [".", f"./{inputs['exports-file']}"]
+    written = {variable_name(name) for name in failure_outputs("invalid", RunRecord())}
+    assert set(spec["env"]["exported-variables"]) <= written
+
+
+def test_codepipeline_image_files_buildspec_has_known_inputs() -> None:
+    (block,) = _blocks("**CodePipeline's image files**", "## Promotion")
+    spec = yaml.safe_load(block)
+    assert _inputs_of(spec["env"]["variables"])["image-definitions"] == "imagedefinitions.json"
 
 
 def _the_images_command() -> str:

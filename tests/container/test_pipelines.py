@@ -1,0 +1,121 @@
+"""The CodeBuild and GitLab examples run in the built image, as those platforms run a job.
+
+Both platforms run a job's commands with the image's shell, not its entrypoint (GitLab:
+`entrypoint: [""]` in the example; CodeBuild runs the buildspec in the build environment
+image), with the checkout mounted where each puts it and the variables each sets
+(tests/e2e/pipelines.py). The application is examples/promotion/.ecs-deploy.yml on two
+clusters of the emulator on 127.0.0.1, reached over the host network. The same jobs run without
+the image in tests/e2e/test_pipelines.py.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.container.test_image import RUN_TIMEOUT, Engine, engine, image
+from tests.e2e.conftest import images_of, service_of
+from tests.e2e.pipelines import (
+    COMMIT,
+    REGION,
+    codebuild_job,
+    codebuild_variables,
+    exported_values,
+    gitlab_job,
+    gitlab_variables,
+    read_dotenv,
+)
+from tests.e2e.test_pipelines import seed_promotion
+
+pytestmark = pytest.mark.container
+__all__ = ["engine", "image"]  # the session's engine and image fixtures, from test_image
+
+CODEBUILD_SRC = "/codebuild/output/src1234/src/github.com/org/app"  # CodeBuild's layout
+GITLAB_PROJECT = "/builds/org/app"  # GitLab Runner's default builds_dir/<namespace>/<project>
+
+
+def run_job(
+    engine: Engine,
+    image: str,
+    checkout: Path,
+    mounted_at: str,
+    script: str,
+    env: Mapping[str, str],
+) -> subprocess.CompletedProcess[str]:
+    command = [engine.command, "run", "--rm", "--network=host", "--entrypoint", "sh"]
+    command += ["-v", f"{checkout}:{mounted_at}", "--workdir", mounted_at]
+    for name, value in env.items():
+        command += ["-e", f"{name}={value}"]
+    command += [image, "-c", script]
+    return subprocess.run(
+        command,
+        env={**os.environ, **engine.env},
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT,
+        check=False,
+    )
+
+
+def supplied_by_test(emulator: Any) -> dict[str, str]:
+    """What a test supplies and the platforms cannot: credentials, the emulator, a quick poll."""
+    return {
+        "AWS_ENDPOINT_URL": emulator.endpoint_url,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_REGION": REGION,
+        "AWS_WEB_IDENTITY_TOKEN_FILE": "/tmp/web-identity-token",
+        "INPUT_POLL_INTERVAL": "0.2s",
+    }
+
+
+@pytest.fixture
+def checkout(ecs_emulator: Any, tmp_path: Path) -> Path:
+    workspace, seeds = tmp_path / "checkout", tmp_path / "seeds"
+    workspace.mkdir()
+    seeds.mkdir()
+    seed_promotion(ecs_emulator, workspace, seeds)
+    return workspace
+
+
+def test_the_codebuild_example_in_the_image(
+    engine: Engine, image: str, checkout: Path, ecs_emulator: Any
+) -> None:
+    job = codebuild_job()
+    env = {
+        **codebuild_variables(CODEBUILD_SRC),
+        **job.variables,
+        "INPUT_ENVIRONMENT": "prod",  # the CodeBuild action's variable in the prod stage
+        **supplied_by_test(ecs_emulator),
+    }
+    done = run_job(engine, image, checkout, CODEBUILD_SRC, job.script, env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    exported = exported_values(done.stdout)
+    assert exported["ECS_DEPLOY_OUTCOME"] == "succeeded", done.stdout + done.stderr
+    web = service_of(ecs_emulator, "web", "app-prod")
+    assert exported["ECS_DEPLOY_TASK_DEFINITION_ARN"] == web["taskDefinition"]
+    assert {s["cluster"] for s in json.loads(exported["ECS_DEPLOY_SERVICES"])} == {"app-prod"}
+    assert images_of(ecs_emulator, web["taskDefinition"])["app"].endswith(f":{COMMIT}")
+    assert web["desiredCount"] == 3
+
+
+def test_the_gitlab_example_in_the_image(
+    engine: Engine, image: str, checkout: Path, ecs_emulator: Any
+) -> None:
+    predefined = gitlab_variables(GITLAB_PROJECT, "deploy-test", "test")
+    job = gitlab_job("deploy-test", predefined)
+    env = {**predefined, **job.variables, **supplied_by_test(ecs_emulator)}
+    done = run_job(engine, image, checkout, GITLAB_PROJECT, job.script, env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert job.dotenv is not None
+    report = read_dotenv((checkout / job.dotenv).read_text())
+    assert report["ECS_DEPLOY_OUTCOME"] == "succeeded"
+    web = service_of(ecs_emulator, "web", "app-test")
+    assert report["ECS_DEPLOY_TASK_DEFINITION_ARN"] == web["taskDefinition"]
+    assert images_of(ecs_emulator, web["taskDefinition"])["app"].endswith(f":{COMMIT}")

@@ -1,0 +1,114 @@
+"""Promotion end to end: one application file deployed to test, then prod, on two clusters."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.action import ActionRun
+from tests.e2e.conftest import images_of, service_of
+from tests.e2e.pipelines import PROMOTION_APP
+from tests.e2e.test_bad_input import assert_rejected
+from tests.e2e.test_pipelines import seed_promotion
+from tests.e2e.test_pipelines import web_container as app_container
+
+SECRET_VALUE = "do-not-print-7f3a"  # an environment value: never in logs, summary or outputs
+
+
+@pytest.fixture
+def promoted(ecs_emulator: Any, workspace: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    seed_promotion(ecs_emulator, workspace, tmp_path_factory.mktemp("seeds"))
+    text = PROMOTION_APP.read_text().replace(
+        "          LOG_LEVEL: info\n",
+        f"          LOG_LEVEL: info\n          TOKEN: {SECRET_VALUE}\n",
+    )
+    assert SECRET_VALUE in text
+    (workspace / ".ecs-deploy.yml").write_text(text)
+    return ecs_emulator
+
+
+def test_test_then_prod_each_with_its_overrides(
+    promoted: Any, action: Callable[..., ActionRun]
+) -> None:
+    prod_before = service_of(promoted, "web", "app-prod")["taskDefinition"]
+
+    test = action({"config": ".ecs-deploy.yml", "environment": "test", "image-tag": "v2"})
+    assert test.exit_code == 0, test.stdout + test.stderr
+    assert {s["cluster"] for s in json.loads(test.outputs["services"])} == {"app-test"}
+    assert service_of(promoted, "web", "app-prod")["taskDefinition"] == prod_before  # untouched
+
+    prod = action({"config": ".ecs-deploy.yml", "environment": "prod", "image-tag": "v2"})
+    assert prod.exit_code == 0, prod.stdout + prod.stderr
+    assert {s["cluster"] for s in json.loads(prod.outputs["services"])} == {"app-prod"}
+
+    for cluster, count, level in (("app-test", 1, "debug"), ("app-prod", 3, "info")):
+        web = service_of(promoted, "web", cluster)
+        assert web["desiredCount"] == count
+        assert images_of(promoted, web["taskDefinition"])["app"].endswith(":v2")
+        assert {"name": "LOG_LEVEL", "value": level} in app_container(promoted, cluster)[
+            "environment"
+        ]
+    assert service_of(promoted, "worker", "app-test")["desiredCount"] == 2  # seeded, left alone
+    assert service_of(promoted, "worker", "app-prod")["desiredCount"] == 2
+    assert {"name": "TOKEN", "value": SECRET_VALUE} in app_container(promoted, "app-prod")[
+        "environment"
+    ]
+    for run in (test, prod):
+        shown = run.stdout + run.stderr + run.summary + json.dumps(run.outputs)
+        assert SECRET_VALUE not in shown
+
+
+def test_inputs_win_over_the_environment(promoted: Any, action: Callable[..., ActionRun]) -> None:
+    run = action(
+        {
+            "config": ".ecs-deploy.yml",
+            "environment": "prod",
+            "image-tag": "v2",
+            "service": "web",
+            "desired-count": "5",
+        }
+    )
+    assert run.exit_code == 0, run.stdout + run.stderr
+    assert service_of(promoted, "web", "app-prod")["desiredCount"] == 5
+
+
+@pytest.mark.parametrize(
+    ("inputs", "expected"),
+    [
+        (
+            {"environment": "staging"},
+            ("environment 'staging' is not in .ecs-deploy.yml; it has prod, test", "line=10"),
+        ),
+        ({}, (".ecs-deploy.yml has environments (prod, test): give environment", "line=10")),
+    ],
+    ids=["unknown", "missing"],
+)
+def test_an_unknown_or_missing_environment_is_one_line_exit_2(
+    promoted: Any,
+    action: Callable[..., ActionRun],
+    inputs: dict[str, str],
+    expected: tuple[str, ...],
+) -> None:
+    run = action({"config": ".ecs-deploy.yml", "image-tag": "v2", **inputs})
+    line = assert_rejected(run, promoted, *expected)
+    assert "file=.ecs-deploy.yml" in line
+    assert run.outputs["outcome"] == "invalid"
+
+
+def test_environment_without_an_application_file_is_refused(
+    promoted: Any, action: Callable[..., ActionRun]
+) -> None:
+    run = action(
+        {
+            "service": "web",
+            "cluster": "app-test",
+            "container-name": "app",
+            "image-tag": "v2",
+            "environment": "test",
+        }
+    )
+    assert_rejected(run, promoted, "environment chooses an entry of the application file")
