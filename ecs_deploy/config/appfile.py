@@ -15,6 +15,7 @@ from jsonschema.exceptions import ValidationError
 
 from ecs_deploy.config.bluegreen import Mode, codedeploy_from_file, parse_mode
 from ecs_deploy.config.documents import LocatedDocument, format_path, load_document
+from ecs_deploy.config.parameter_names import check_parameter_name
 from ecs_deploy.config.settings import (
     CapacityProviderItem,
     ContainerSpec,
@@ -38,6 +39,7 @@ class AppFile:
     pre_tasks: tuple[TaskSpec, ...]
     post_tasks: tuple[TaskSpec, ...]
     rollback: RollbackPolicy
+    keep_revisions: int | None = None
 
 
 @lru_cache(maxsize=1)
@@ -59,6 +61,7 @@ def load_app_file(path: Path) -> AppFile:
     data = cast(dict[str, Any], document.data)
     tasks = data.get("tasks") or {}
     _check_task_references(document, tasks)
+    _check_parameter_names(document, data["services"])
     return AppFile(
         path=path,
         cluster=data.get("cluster"),
@@ -69,7 +72,20 @@ def load_app_file(path: Path) -> AppFile:
             on_failure=data.get("rollback", "never") == "on-failure",
             scope=RollbackScope(data.get("rollback_scope", "failed")),
         ),
+        keep_revisions=data.get("keep_revisions"),
     )
+
+
+def _check_parameter_names(document: LocatedDocument, services: Sequence[Any]) -> None:
+    for index, item in enumerate(services):
+        name = item.get("image_tag_parameter")
+        if name is not None:
+            where = ("services", index, "image_tag_parameter")
+            try:
+                check_parameter_name(name, what=format_path(where))
+            except InputError as exc:
+                exc.location = document.location(where)
+                raise
 
 
 def _check_task_references(document: LocatedDocument, tasks: Mapping[str, Any]) -> None:
@@ -229,6 +245,7 @@ def _service(item: Mapping[str, Any], base_dir: Path) -> ServiceSpec:
         max_wait_seconds=max_wait * 60.0 if max_wait is not None else None,
         mode=parse_mode(item.get("mode")) or Mode.AUTO,
         codedeploy=codedeploy_from_file(item.get("codedeploy"), base_dir),
+        image_tag_parameter=item.get("image_tag_parameter"),
     )
 
 
