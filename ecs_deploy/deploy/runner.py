@@ -309,7 +309,7 @@ def _planned(plan: DeployPlan) -> RunResult:
             previous_task_definition_arn=service.current_task_definition_arn,
             task_definition_arn=None
             if service.task_definition.changed
-            else service.current_task_definition_arn,
+            else service.task_definition.live_arn or service.current_task_definition_arn,
             images=service.task_definition.images,
         )
         for service in plan.services

@@ -161,9 +161,7 @@ def test_an_image_pinned_by_digest_writes_the_digest(
 ) -> None:
     terraform_service(app)
     image = f"registry.example.com/team/tf:2.0@{DIGEST}"
-    run = action(
-        {**TF, "container-name": "app", "image": image, "image-tag-parameter": PARAMETER}
-    )
+    run = action({**TF, "container-name": "app", "image": image, "image-tag-parameter": PARAMETER})
     assert run.exit_code == 0, run.stdout + run.stderr
     assert parameter_value(app) == DIGEST
 
