@@ -187,3 +187,20 @@ def test_revisions_this_run_registers_are_tagged_with_the_commit_and_the_run(
     tags = {tag["key"]: tag["value"] for tag in described["tags"]}
     assert tags["ecs-deploy:commit"] == sha
     assert tags["ecs-deploy:run"] == "https://github.com/org/app/actions/runs/4242"
+
+
+def test_without_tag_resource_the_revision_is_registered_untagged_with_one_warning(
+    app: Any, action: Callable[..., ActionRun]
+) -> None:
+    """Tags on RegisterTaskDefinition need ecs:TagResource too ("Grant permission to tag
+    resources on creation", ECS developer guide); the official minimal policy lacks it."""
+    app.faults.deny("ecs", "TagResource")
+    run = action({**WEB, "image-tag": "v2"}, extra_env={"CI_COMMIT_SHA": "abc123"})
+    assert run.exit_code == 0, run.stdout + run.stderr
+    assert run.outputs["outcome"] == "succeeded"
+    warnings = [line for line in run.stdout.splitlines() if line.startswith("::warning")]
+    assert len(warnings) == 1 and "ecs:TagResource" in warnings[0], run.stdout
+    described = app.client("ecs").describe_task_definition(
+        taskDefinition=run.outputs["task-definition-arn"], include=["TAGS"]
+    )
+    assert not described.get("tags")
