@@ -200,7 +200,13 @@ def _after_success(
                 )
         else:
             reporter.info(f"keep-revisions: nothing deregistered (outcome {result.outcome.value})")
-    return dataclasses.replace(result, parameters=parameters, deregistered=deregistered)
+    failed = tuple(p.reason for p in parameters if p.outcome is Outcome.FAILED)
+    return dataclasses.replace(
+        result,
+        parameters=parameters,
+        deregistered=deregistered,
+        notes=(*result.notes, *failed),  # the job summary says it too
+    )
 
 
 def _start_all(

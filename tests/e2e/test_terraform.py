@@ -214,6 +214,7 @@ def test_a_denied_write_fails_the_step_but_not_the_deployment(
     assert len(errors) == 1, run.stdout
     assert "ssm:PutParameter" in errors[0] and "the deployment landed" in errors[0]
     assert "Traceback" not in run.stdout + run.stderr
+    assert f"image tag parameter {PARAMETER} was not written" in run.summary
     # Allowed again, a re-run deploys nothing and writes the parameter.
     app.faults.clear()
     again = action({**TF, "image-tag": "2.0", "image-tag-parameter": PARAMETER})
