@@ -10,6 +10,7 @@ botocore's ecs model (50 tags, 128/256 characters, the reserved `aws:` prefix).
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from typing import Any
@@ -167,26 +168,62 @@ def test_nothing_is_deregistered_when_what_runs_cannot_be_read(
     assert "keep-revisions: nothing deregistered" in run.stdout
 
 
-def test_revisions_this_run_registers_are_tagged_with_the_commit_and_the_run(
-    app: Any, action: Callable[..., ActionRun]
-) -> None:
-    sha = "0123456789abcdef0123456789abcdef01234567"
-    run = action(
-        {**WEB, "image-tag": "v2"},
-        extra_env={
-            "GITHUB_SHA": sha,
+SHA = "0123456789abcdef0123456789abcdef01234567"
+BUILD_ARN = "arn:aws:codebuild:us-east-1:123456789012:build/app:0f1e2d3c-aaaa-bbbb-cccc-0123"
+PLATFORMS = {
+    "github": (
+        {
+            "GITHUB_SHA": SHA,
             "GITHUB_SERVER_URL": "https://github.com",
             "GITHUB_REPOSITORY": "org/app",
             "GITHUB_RUN_ID": "4242",
         },
-    )
+        "https://github.com/org/app/actions/runs/4242",
+    ),
+    "gitlab": (
+        {"CI_COMMIT_SHA": SHA, "CI_JOB_URL": "https://gitlab.example.com/g/app/-/jobs/77"},
+        "https://gitlab.example.com/g/app/-/jobs/77",
+    ),
+    # The console URL holds '?' and '#', which ECS tag values refuse: the build's ARN instead.
+    "codebuild": (
+        {
+            "CODEBUILD_RESOLVED_SOURCE_VERSION": SHA,
+            "CODEBUILD_BUILD_URL": "https://us-east-1.console.aws.amazon.com/codesuite/codebuild/"
+            "123456789012/projects/app/build/app%3A0f1e/?region=us-east-1",
+            "CODEBUILD_BUILD_ARN": BUILD_ARN,
+        },
+        BUILD_ARN,
+    ),
+}
+
+
+@pytest.mark.parametrize("platform", list(PLATFORMS))
+def test_revisions_this_run_registers_are_tagged_with_the_commit_and_the_run(
+    app: Any, action: Callable[..., ActionRun], platform: str
+) -> None:
+    env, run_tag = PLATFORMS[platform]
+    run = action({**WEB, "image-tag": "v2"}, extra_env=env)
     assert run.exit_code == 0, run.stdout + run.stderr
+    [registered] = app.calls.params_of("RegisterTaskDefinition")
+    assert {"key": "ecs-deploy:commit", "value": SHA} in registered["tags"]
     described = app.client("ecs").describe_task_definition(
         taskDefinition=run.outputs["task-definition-arn"], include=["TAGS"]
     )
     tags = {tag["key"]: tag["value"] for tag in described["tags"]}
-    assert tags["ecs-deploy:commit"] == sha
-    assert tags["ecs-deploy:run"] == "https://github.com/org/app/actions/runs/4242"
+    assert tags == {"ecs-deploy:commit": SHA, "ecs-deploy:run": run_tag}
+
+
+def test_an_unchanged_revision_is_reused_whatever_the_commit(
+    app: Any, action: Callable[..., ActionRun]
+) -> None:
+    """Tags are not part of what makes a revision "changed": a re-run from another commit
+    with the same task definition registers nothing."""
+    first = action({**WEB, "image-tag": "v2"}, extra_env=PLATFORMS["github"][0])
+    assert first.exit_code == 0, first.stdout + first.stderr
+    again = action({**WEB, "image-tag": "v2"}, extra_env={"GITHUB_SHA": "f" * 40})
+    assert again.exit_code == 0, again.stdout + again.stderr
+    assert app.calls.count("RegisterTaskDefinition") == 1
+    assert json.loads(again.outputs["services"])[0]["outcome"] == "unchanged"
 
 
 def test_without_tag_resource_the_revision_is_registered_untagged_with_one_warning(
