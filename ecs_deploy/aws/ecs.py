@@ -237,9 +237,10 @@ class EcsApi:
             self._client.deregister_task_definition(taskDefinition=arn)
 
     def revisions_in_use(self, cluster: str) -> frozenset[str]:
-        """Every task definition the cluster uses: each service's and each of its deployments'
-        (PRIMARY, ACTIVE, whatever their state), and each task's that is not STOPPED yet
-        (desired RUNNING, or desired STOPPED and still stopping)."""
+        """Every task definition the cluster uses: each service's, each of its deployments'
+        (PRIMARY, ACTIVE, whatever their state) and task sets' (CodeDeploy and EXTERNAL
+        controllers keep the blue and green revisions there, not in deployments[]), and each
+        task's that is not STOPPED yet (desired RUNNING, or desired STOPPED and stopping)."""
         in_use: set[str] = set()
         service_arns: list[str] = []
         with aws_call("ListServices"):
@@ -250,6 +251,9 @@ class EcsApi:
             service = EcsService.from_api(raw)
             in_use.add(service.task_definition)
             in_use.update(deployment.task_definition for deployment in service.deployments)
+            in_use.update(
+                str(task_set.get("taskDefinition")) for task_set in raw.get("taskSets") or []
+            )
         task_arns: list[str] = []
         with aws_call("ListTasks"):
             for status in ("RUNNING", "STOPPED"):

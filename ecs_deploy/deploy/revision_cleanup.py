@@ -39,6 +39,7 @@ def clean_up_revisions(
     """The ARNs deregistered, oldest last."""
     families = list(dict.fromkeys(family_of(arn) for arn in registered))
     if not families:
+        reporter.info("keep-revisions: this run registered no revision; nothing to clean up")
         return ()
     try:
         in_use = ecs.revisions_in_use(cluster)
