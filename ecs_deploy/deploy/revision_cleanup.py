@@ -1,8 +1,9 @@
 """keep-revisions: after a successful deploy, deregister what no one runs or returns to.
 
 Only the families this run registered, only ACTIVE revisions beyond the newest N, and never:
-- a revision any service of the cluster uses: its taskDefinition and every deployment in
-  deployments[] (PRIMARY, ACTIVE, draining), or a task not yet STOPPED runs;
+- a revision any service of the cluster uses: its taskDefinition, every deployment in
+  deployments[] (PRIMARY, ACTIVE, draining) and every task set (CodeDeploy, EXTERNAL), or a
+  task not yet STOPPED runs;
 - the revision a service ran before this deploy, nor the last one that completed a deployment
   (what a rollback returns to), nor what this run deployed.
 DeregisterTaskDefinition (ECS API reference): the revision becomes INACTIVE; tasks and services
