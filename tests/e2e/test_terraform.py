@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -44,6 +45,11 @@ def parameter_value(app: Any, name: str = PARAMETER) -> str | None:
         return str(ssm.get_parameter(Name=name)["Parameter"]["Value"])
     except ssm.exceptions.ParameterNotFound:
         return None
+
+
+def write_services(workspace: Path, services: str) -> None:
+    """The workspace's application file, cluster demo, with these `services:` entries."""
+    (workspace / ".ecs-deploy.yml").write_text(f"version: v1\ncluster: demo\nservices:\n{services}")
 
 
 # -- nothing Terraform owns changes -----------------------------------------------------------
@@ -247,18 +253,16 @@ def test_a_bad_parameter_name_changes_nothing(
 
 
 def test_the_application_file_names_a_parameter_per_service(
-    app: Any, action: Callable[..., ActionRun], workspace: Any
+    app: Any, action: Callable[..., ActionRun], workspace: Path
 ) -> None:
-    (workspace / ".ecs-deploy.yml").write_text(
-        "version: v1\n"
-        "cluster: demo\n"
-        "services:\n"
+    write_services(
+        workspace,
         "  - name: web\n"
         "    task_definition: taskdefs/web.json\n"
         "    containers: [app]\n"
         "    image_tag_parameter: /web/image-tag\n"
         "  - name: worker\n"
-        "    containers: [worker]\n"
+        "    containers: [worker]\n",
     )
     run = action(
         {"config": ".ecs-deploy.yml", "image-tag": "v7", "image-tag-parameter": "/app/tag", **FAST}
@@ -269,15 +273,10 @@ def test_the_application_file_names_a_parameter_per_service(
 
 
 def test_a_bad_name_in_the_application_file_is_shown_where_it_is(
-    app: Any, action: Callable[..., ActionRun], workspace: Any
+    app: Any, action: Callable[..., ActionRun], workspace: Path
 ) -> None:
-    (workspace / ".ecs-deploy.yml").write_text(
-        "version: v1\n"
-        "cluster: demo\n"
-        "services:\n"
-        "  - name: web\n"
-        "    containers: [app]\n"
-        "    image_tag_parameter: aws/web\n"
+    write_services(
+        workspace, "  - name: web\n    containers: [app]\n    image_tag_parameter: aws/web\n"
     )
     run = action({"config": ".ecs-deploy.yml", "image-tag": "v7", **FAST})
     assert run.exit_code == 2
@@ -287,17 +286,15 @@ def test_a_bad_name_in_the_application_file_is_shown_where_it_is(
 
 
 def test_services_sharing_a_parameter_must_deploy_the_same_tag(
-    app: Any, action: Callable[..., ActionRun], workspace: Any
+    app: Any, action: Callable[..., ActionRun], workspace: Path
 ) -> None:
-    (workspace / ".ecs-deploy.yml").write_text(
-        "version: v1\n"
-        "cluster: demo\n"
-        "services:\n"
+    write_services(
+        workspace,
         "  - name: web\n"
         "    task_definition: taskdefs/web.json\n"
         "    containers: [{name: app, image: 'registry.example.com:5000/team/web:3'}]\n"
         "  - name: worker\n"
-        "    containers: [{name: worker, image: 'registry.example.com/worker:4'}]\n"
+        "    containers: [{name: worker, image: 'registry.example.com/worker:4'}]\n",
     )
     run = action({"config": ".ecs-deploy.yml", "image-tag-parameter": PARAMETER, **FAST})
     assert run.exit_code == 2
