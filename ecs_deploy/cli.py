@@ -61,6 +61,7 @@ def deploy_command(raw: Mapping[str, str], environ: Mapping[str, str]) -> int:
     from ecs_deploy.aws.ecs import EcsApi
     from ecs_deploy.aws.logs import LogsApi
     from ecs_deploy.aws.session import AwsSession
+    from ecs_deploy.aws.ssm import SsmApi
     from ecs_deploy.config.inputs import build_settings
     from ecs_deploy.config.platforms import output_files
     from ecs_deploy.deploy.clock import SystemClock
@@ -76,6 +77,7 @@ def deploy_command(raw: Mapping[str, str], environ: Mapping[str, str]) -> int:
             ecs=EcsApi(session.ecs(), partial(session.renewed, "ecs")),
             logs=LogsApi(session.logs(), session.logs),
             codedeploy=CodeDeployApi(session.codedeploy(), partial(session.renewed, "codedeploy")),
+            ssm=SsmApi(session.ssm),
         )
         return run_deploy(settings, clients, reporter, SystemClock()), settings.github
 

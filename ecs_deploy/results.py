@@ -168,6 +168,16 @@ class TaskResult:
 
 
 @dataclass(frozen=True, slots=True)
+class ParameterWrite:
+    """image-tag-parameter: written (SUCCEEDED), not attempted (SKIPPED) or refused (FAILED)."""
+
+    name: str
+    value: str
+    outcome: Outcome
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class RunResult:
     cluster: str
     services: tuple[ServiceResult, ...] = ()
@@ -180,6 +190,9 @@ class RunResult:
     post_tasks: tuple[TaskResult, ...] = ()
     # `continue` with ROLLBACK: rolled_back is what was asked for, so it is a success.
     rollback_requested: bool = False
+    # After the services landed: the image tag written for Terraform, old revisions removed.
+    parameters: tuple[ParameterWrite, ...] = ()
+    deregistered: tuple[str, ...] = ()
 
     @property
     def outcome(self) -> Outcome:
@@ -200,5 +213,10 @@ class RunResult:
 
     @property
     def exit_code(self) -> int:
+        """1 also when the deployment landed but its image tag could not be written: the
+        outcome stays true to the deployment, and the step fails, since Terraform would read
+        the old tag (and deploy it again) at its next apply."""
         asked = self.rollback_requested and self.outcome is Outcome.ROLLED_BACK
+        if any(p.outcome is Outcome.FAILED for p in self.parameters):
+            return 1
         return 0 if self.outcome.ok or asked else 1

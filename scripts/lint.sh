@@ -2,8 +2,9 @@
 # Static checks of the packaging and CI files: hadolint (Dockerfile), shellcheck (these
 # scripts), actionlint (workflows, with shellcheck on their run: steps),
 # check-jsonschema (action.yml and workflows against SchemaStore's schemas), zizmor (workflow
-# security, offline), cfn-lint (the Lambda template, deploy/lambda/template.yaml). Python code
-# is checked by ruff and mypy (`make lint`), not here.
+# security, offline), cfn-lint (the Lambda template, deploy/lambda/template.yaml), terraform fmt
+# (examples/terraform, where terraform is installed). Python code is checked by ruff and mypy
+# (`make lint`), not here.
 #
 # The tools live in .cache/lint-venv (not the project's .venv), installed from the hashed lock
 # requirements/lint.txt; the venv is created when missing and refreshed when the lock changes.
@@ -51,6 +52,15 @@ if [ "${#workflows[@]}" -gt 0 ]; then
     "${workflows[@]}"
   check zizmor "$bin/zizmor" --offline --no-progress --persona=regular .github/workflows \
     "${actions[@]}"
+fi
+
+# The HCL examples: formatting only (providers cannot be downloaded here, so no init/plan).
+if command -v terraform >/dev/null 2>&1; then
+  # No CLI configuration is needed to format; /dev/null keeps terraform from warning about it.
+  check terraform-fmt env TF_CLI_CONFIG_FILE=/dev/null terraform fmt -check -recursive -diff \
+    examples/terraform
+else
+  echo "== terraform-fmt: skipped: terraform is not installed" >&2
 fi
 
 if [ "${#failed[@]}" -gt 0 ]; then

@@ -220,6 +220,60 @@ class EcsApi:
                 revisions[revision.arn] = revision
         return revisions
 
+    # -- revision hygiene (keep-revisions) ---------------------------------------------------
+    def active_revisions(self, family: str) -> list[str]:
+        """ARNs of the family's ACTIVE revisions, newest first.
+
+        ListTaskDefinitions with familyPrefix (the API reference: "The full family name"),
+        status ACTIVE and sort DESC ("the newest task definitions in a family are listed
+        first"), every page read; the order is still made here from the revision numbers and
+        other families are left out, so nothing rests on how an endpoint sorts or filters.
+        """
+        arns: list[str] = []
+        with aws_call("ListTaskDefinitions"):
+            pages = self._client.get_paginator("list_task_definitions").paginate(
+                familyPrefix=family, status="ACTIVE", sort="DESC"
+            )
+            for page in pages:
+                arns.extend(page.get("taskDefinitionArns", []))
+        mine = [arn for arn in arns if family_of(arn) == family]
+        return sorted(set(mine), key=revision_number, reverse=True)
+
+    def deregister_task_definition(self, arn: str) -> None:
+        with aws_call("DeregisterTaskDefinition"):
+            self._client.deregister_task_definition(taskDefinition=arn)
+
+    def revisions_in_use(self, cluster: str) -> frozenset[str]:
+        """Every task definition the cluster uses: each service's, each of its deployments'
+        (PRIMARY, ACTIVE, whatever their state) and task sets' (CodeDeploy and EXTERNAL
+        controllers keep the blue and green revisions there, not in deployments[]), and each
+        task's that is not STOPPED yet (desired RUNNING, or desired STOPPED and stopping)."""
+        in_use: set[str] = set()
+        service_arns: list[str] = []
+        with aws_call("ListServices"):
+            for page in self._client.get_paginator("list_services").paginate(cluster=cluster):
+                service_arns.extend(page.get("serviceArns", []))
+        found, _ = self.describe_services(cluster, service_arns)
+        for raw in found.values():
+            service = EcsService.from_api(raw)
+            in_use.add(service.task_definition)
+            in_use.update(deployment.task_definition for deployment in service.deployments)
+            in_use.update(
+                str(task_set.get("taskDefinition")) for task_set in raw.get("taskSets") or []
+            )
+        task_arns: list[str] = []
+        with aws_call("ListTasks"):
+            for status in ("RUNNING", "STOPPED"):
+                pages = self._client.get_paginator("list_tasks").paginate(
+                    cluster=cluster, desiredStatus=status
+                )
+                for page in pages:
+                    task_arns.extend(page.get("taskArns", []))
+        for raw in self.describe_tasks(cluster, task_arns):
+            if raw.get("lastStatus") != "STOPPED" and raw.get("taskDefinitionArn"):
+                in_use.add(str(raw["taskDefinitionArn"]))
+        return frozenset(arn for arn in in_use if arn)
+
     # -- ECS-native blue/green ---------------------------------------------------------------
     def describe_service_deployment(self, arn: str) -> ServiceDeploymentRecord | None:
         """One service deployment by ARN; None when ECS does not know it."""
@@ -234,6 +288,16 @@ class EcsApi:
             self._client.continue_service_deployment(
                 serviceDeploymentArn=arn, hookId=hook_id, action=action
             )
+
+
+def family_of(arn: str) -> str:
+    """The family of a task definition ARN or family:revision."""
+    return arn.rsplit("/", 1)[-1].rsplit(":", 1)[0]
+
+
+def revision_number(arn: str) -> int:
+    tail = arn.rsplit(":", 1)[-1]
+    return int(tail) if tail.isdigit() else 0
 
 
 def _failure_name(failure: Mapping[str, Any]) -> str:

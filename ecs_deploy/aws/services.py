@@ -8,9 +8,9 @@ tests before an image without its model is published.
 
 from __future__ import annotations
 
-# Services whose clients ecs_deploy creates: the deploy itself, and where the event entry point
-# sends verdicts (ecs_deploy/events: an SNS topic, an EventBridge bus).
-CALLED_SERVICES: frozenset[str] = frozenset({"ecs", "codedeploy", "logs", "sns", "events"})
+# Services whose clients ecs_deploy creates: the deploy itself (ssm for image-tag-parameter),
+# and where the event entry point sends verdicts (an SNS topic, an EventBridge bus).
+CALLED_SERVICES: frozenset[str] = frozenset({"ecs", "codedeploy", "logs", "ssm", "sns", "events"})
 
 # Services botocore itself calls to obtain credentials: AssumeRole / AssumeRoleWithWebIdentity
 # (GitHub's OIDC role, a profile's role_arn) and IAM Identity Center (an SSO profile).

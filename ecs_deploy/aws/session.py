@@ -64,3 +64,6 @@ class AwsSession:
 
     def codedeploy(self) -> Any:
         return self.client("codedeploy")
+
+    def ssm(self) -> Any:
+        return self.client("ssm")

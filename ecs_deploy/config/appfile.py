@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, cast
 from ecs_deploy.config.bluegreen import Mode, codedeploy_from_file, parse_mode
 from ecs_deploy.config.documents import LocatedDocument, format_path, load_document
 from ecs_deploy.config.environments import apply_environment
+from ecs_deploy.config.parameter_names import check_parameter_name
 from ecs_deploy.config.settings import (
     CapacityProviderItem,
     ContainerSpec,
@@ -41,6 +42,7 @@ class AppFile:
     post_tasks: tuple[TaskSpec, ...]
     rollback: RollbackPolicy
     environment: str | None = None  # the environments: entry deployed (promotion)
+    keep_revisions: int | None = None
 
 
 @lru_cache(maxsize=1)
@@ -65,6 +67,7 @@ def load_app_file(path: Path, environment: str | None = None) -> AppFile:
     data = cast(dict[str, Any], document.data)
     tasks = data.get("tasks") or {}
     _check_task_references(document, tasks)
+    _check_parameter_names(document, data["services"])
     promoted = apply_environment(
         document,
         tuple(_service(item, path.parent) for item in data["services"]),
@@ -82,7 +85,20 @@ def load_app_file(path: Path, environment: str | None = None) -> AppFile:
             on_failure=data.get("rollback", "never") == "on-failure",
             scope=RollbackScope(data.get("rollback_scope", "failed")),
         ),
+        keep_revisions=data.get("keep_revisions"),
     )
+
+
+def _check_parameter_names(document: LocatedDocument, services: Sequence[Any]) -> None:
+    for index, item in enumerate(services):
+        name = item.get("image_tag_parameter")
+        if name is not None:
+            where = ("services", index, "image_tag_parameter")
+            try:
+                check_parameter_name(name, what=format_path(where))
+            except InputError as exc:
+                exc.location = document.location(where)
+                raise
 
 
 def _check_task_references(document: LocatedDocument, tasks: Mapping[str, Any]) -> None:
@@ -242,6 +258,7 @@ def _service(item: Mapping[str, Any], base_dir: Path) -> ServiceSpec:
         max_wait_seconds=max_wait * 60.0 if max_wait is not None else None,
         mode=parse_mode(item.get("mode")) or Mode.AUTO,
         codedeploy=codedeploy_from_file(item.get("codedeploy"), base_dir),
+        image_tag_parameter=item.get("image_tag_parameter"),
     )
 
 

@@ -248,6 +248,28 @@ INPUTS: tuple[Input, ...] = (
         "(Terraform) stay as they are.",
         origin=DEPLOY,
     ),
+    # Next to Terraform, and revision hygiene
+    Input(
+        "image-tag-parameter",
+        Kind.TEXT,
+        "An SSM parameter (such as `/my-app/image-tag`) that gets the deployed image's tag, or "
+        "its digest when the image is pinned by one, once the deployment succeeded (or the "
+        "service already ran it); never after a failed, timed-out or rolled-back one. "
+        "PutParameter, type `String`, overwritten. Terraform reads it (docs/terraform.md). A "
+        "write that fails leaves the deployment in place and fails the step (exit 1). With "
+        "`config`: for each service that names none (`image_tag_parameter:`).",
+    ),
+    Input(
+        "keep-revisions",
+        Kind.INTEGER,
+        "After a successful deploy, deregister older ACTIVE revisions of the task definition "
+        "families this run registered, keeping the newest N. Never one that a service of the "
+        "cluster or a task still running uses, nor the revision a service ran before this "
+        "deploy. Also `keep_revisions:` in the application file.",
+        shown_default="keep all",
+        minimum=1,
+        maximum=10000,
+    ),
     Input(
         "dry-run",
         Kind.BOOL,

@@ -29,11 +29,13 @@ from ecs_deploy.config.bluegreen import (
 from ecs_deploy.config.declaration import Command
 from ecs_deploy.config.declared_inputs import INPUTS
 from ecs_deploy.config.image_definitions import ImageDefinitions, load_image_definitions
+from ecs_deploy.config.parameter_names import check_parameter_name
 from ecs_deploy.config.platforms import (
     SOURCE_VERSION_VARIABLE,
     codebuild_source_version,
     workspace_of,
 )
+from ecs_deploy.config.provenance import provenance_of
 from ecs_deploy.config.readers import (
     InputValues,
     RawInputs,
@@ -84,6 +86,9 @@ def build_settings(raw: RawInputs, environ: Mapping[str, str] | None = None) -> 
     given_tag = image_tag
     check_volume_inputs(values)
     check_output_files(values, workspace)
+    parameter = values.text("image-tag-parameter")
+    if parameter is not None:
+        check_parameter_name(parameter, what="image-tag-parameter")
     waiting = wait_settings(values)
     definitions = _image_definitions(values, workspace)
 
@@ -92,6 +97,7 @@ def build_settings(raw: RawInputs, environ: Mapping[str, str] | None = None) -> 
         cluster, services, app = _from_app_file(values, config_path, definitions)
         pre, post = app.pre_tasks, app.post_tasks
         file_rollback = app.rollback
+        keep = app.keep_revisions
         register_only = None
         if image_tag is None and definitions is None:
             untagged = any(not c.image for service in services for c in service.containers)
@@ -103,6 +109,7 @@ def build_settings(raw: RawInputs, environ: Mapping[str, str] | None = None) -> 
         services, register_only = _from_inputs(values, workspace, definitions, image_tag)
         pre, post = _run_task(values, services), ()
         file_rollback = RollbackPolicy()
+        keep = None
     return Settings(
         cluster=cluster,
         services=services,
@@ -125,6 +132,8 @@ def build_settings(raw: RawInputs, environ: Mapping[str, str] | None = None) -> 
             placement_grace_seconds=values.get("placement-grace"),
         ),
         keep_empty_keys=frozenset(values.get("keep-null-value-keys") or ()),
+        keep_revisions=values.get("keep-revisions") if values.given("keep-revisions") else keep,
+        provenance=provenance_of(env),
         config_file=config_path,
         region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or None,
         github=github_files(env),
@@ -277,11 +286,13 @@ def _from_app_file(
         services, app = _with_definitions(services, app, definitions)
     desired: int | None = values.get("desired-count")
     update_params = service_update_params(values)
+    parameter = values.text("image-tag-parameter")
     services = tuple(
         dataclasses.replace(
             service,
             desired_count=service.desired_count if desired is None else desired,
             update_params={**service.update_params, **update_params},
+            image_tag_parameter=service.image_tag_parameter or parameter,
         )
         for service in services
     )
@@ -347,6 +358,8 @@ def _from_inputs(
     if not service_names:
         if source.file is None and source.reference is None:
             raise InputError("give service, task-definition, or config")
+        if values.given("image-tag-parameter"):
+            raise InputError("image-tag-parameter needs service: it records what a service runs")
         return (), RegisterOnlySpec(source=source, containers=containers, changes=changes)
     service = ServiceSpec(
         name=service_names[0],
@@ -358,6 +371,7 @@ def _from_inputs(
         codedeploy=codedeploy_from_inputs(values.raw, workspace),
         changes=changes,
         update_params=service_update_params(values),
+        image_tag_parameter=values.text("image-tag-parameter"),
     )
     return (service,), None
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from ecs_deploy.config.bluegreen import CodeDeploySpec, Mode
 from ecs_deploy.config.declared_inputs import default_int, default_number
+from ecs_deploy.config.provenance import Provenance
 from ecs_deploy.errors import SourceLocation
 
 # The declared defaults (declared_inputs.py is the one place they are written).
@@ -92,6 +93,8 @@ class ServiceSpec:
     # Extra UpdateService parameters, sent only when given: enableECSManagedTags,
     # propagateTags, volumeConfigurations.
     update_params: Mapping[str, Any] = field(default_factory=dict)
+    # image-tag-parameter: the SSM parameter that gets the deployed tag once the deploy landed
+    image_tag_parameter: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,3 +203,8 @@ class Settings:
     wait_until: str | None = None
     # keep-null-value-keys: keys whose empty values ("", [], {}) rendering keeps
     keep_empty_keys: frozenset[str] = frozenset()
+    # keep-revisions: after a successful deploy, the newest N ACTIVE revisions of each family
+    # this run registered are kept and older ones deregistered; None keeps everything
+    keep_revisions: int | None = None
+    # The commit and CI run this deploy comes from: tags on the revisions it registers
+    provenance: Provenance = field(default_factory=Provenance)

@@ -8,6 +8,7 @@ from typing import Any
 from ecs_deploy.aws.ecs import EcsApi
 from ecs_deploy.aws.model import register_task_definition_shape
 from ecs_deploy.config.documents import load_document
+from ecs_deploy.config.provenance import Provenance
 from ecs_deploy.config.settings import (
     ContainerSpec,
     RegisterOnlySpec,
@@ -23,7 +24,9 @@ from ecs_deploy.errors import AccessDenied, InputError, PreflightError, SourceLo
 from ecs_deploy.plan.changes import apply_changes
 from ecs_deploy.plan.deployment import DeployPlan, ServicePlan, TaskDefinitionPlan, TaskRunPlan
 from ecs_deploy.plan.diff import diff_lines, same_task_definition
+from ecs_deploy.plan.image_tag_value import TagParameter, tag_value
 from ecs_deploy.plan.normalize import normalize_for_register
+from ecs_deploy.plan.revision_tags import merge_tags, provenance_tags
 from ecs_deploy.plan.strategy import Strategy
 from ecs_deploy.plan.taskdef import Locate, render
 
@@ -54,6 +57,7 @@ def build_plan(settings: Settings, ecs: EcsApi, warn: Warn = lambda _: None) -> 
     borrowed = {t.network_from_service for t in (*pre, *post) if t.network_from_service}
     if borrowed - set(found):
         found |= _describe_services(ecs, settings.cluster, sorted(borrowed - set(found)))
+    _check_shared_parameters(services)
     tasks = TaskPlanner(settings, ecs, services, register_only, found)
     return DeployPlan(
         cluster=settings.cluster,
@@ -62,6 +66,23 @@ def build_plan(settings: Settings, ecs: EcsApi, warn: Warn = lambda _: None) -> 
         pre_tasks=tuple(tasks.plan(spec) for spec in pre),
         post_tasks=tuple(tasks.plan(spec) for spec in post),
     )
+
+
+def _check_shared_parameters(services: Sequence[ServicePlan]) -> None:
+    """Services may share an image-tag-parameter only when they deploy the same tag."""
+    seen: dict[str, ServicePlan] = {}
+    for service in services:
+        parameter = service.image_tag_parameter
+        if parameter is None:
+            continue
+        other = seen.setdefault(parameter.name, service)
+        theirs = other.image_tag_parameter
+        if theirs is not None and theirs.value != parameter.value:
+            raise InputError(
+                f"image-tag-parameter {parameter.name}: services {other.name} and "
+                f"{service.name} deploy different tags ({theirs.value}, {parameter.value}); "
+                "give each its own parameter"
+            )
 
 
 def _describe_services(ecs: EcsApi, cluster: str, names: list[str]) -> dict[str, dict[str, Any]]:
@@ -115,19 +136,33 @@ def _plan_service(
     # The controller decides the strategy (EXTERNAL is refused here, before any change).
     how = plan_strategy(spec, service, settings.cluster, settings.wait_until)
     current_arn = str(service["taskDefinition"])
-    live, live_tags = _live_task_definition(spec, current_arn, ecs, warn)
-    document, where, locate = _source_document(spec.source, live, live_tags, ecs)
+    document: object
+    base: Mapping[str, Any] | None
+    where: str | None
+    locate: Locate | None
+    if spec.source.reference is not None:
+        # A revision registered elsewhere (Terraform, as family:revision or ARN) is compared
+        # with itself: deployed as it is, with nothing registered, unless this run changes it.
+        base, base_tags = ecs.describe_task_definition(spec.source.reference)
+        base_arn = str(base["taskDefinitionArn"])
+        document, where, locate = {"taskDefinition": base, "tags": base_tags}, None, None
+    else:
+        live, live_tags = _live_task_definition(spec, current_arn, ecs, warn)
+        document, where, locate = _source_document(spec.source, live, live_tags, ecs)
+        base, base_arn = live, current_arn
     task_definition = _render(
         document,
         where,
         spec.containers,
         settings.image_tag,
-        live,
-        current_arn,
+        base,
+        base_arn,
         ecs,
         changes=spec.changes,
         keep_empty_keys=settings.keep_empty_keys,
         locate=locate,
+        provenance=settings.provenance,
+        warn=warn,
     )
     deployments = read_live(service)
     # "Unchanged" only means done when the live deployment of it settled: a re-run after a
@@ -138,6 +173,7 @@ def _plan_service(
         if how.strategy is not Strategy.CODEDEPLOY and not deployments.settled
         else None
     )
+    deploys_current = not task_definition.changed and task_definition.live_arn == current_arn
     return ServicePlan(
         name=spec.name,
         cluster=settings.cluster,
@@ -152,8 +188,18 @@ def _plan_service(
         wait_until=how.wait_until,
         live_primary_id=deployments.primary_id,
         rollback_task_definition_arn=deployments.stable_task_definition_arn,
-        redeploy_reason=redeploy if not task_definition.changed else None,
+        redeploy_reason=redeploy if deploys_current else None,
         update_params=_checked_update_params(spec, settings.cluster, ecs),
+        image_tag_parameter=TagParameter(
+            spec.image_tag_parameter,
+            tag_value(
+                task_definition.register_params,
+                [container.name for container in spec.containers],
+                service=spec.name,
+            ),
+        )
+        if spec.image_tag_parameter
+        else None,
     )
 
 
@@ -193,6 +239,7 @@ def _plan_register_only(
         changes=spec.changes,
         keep_empty_keys=settings.keep_empty_keys,
         locate=locate,
+        provenance=settings.provenance,
     )
 
 
@@ -227,6 +274,8 @@ def _render(
     changes: TaskDefinitionChanges | None = None,
     keep_empty_keys: frozenset[str] = frozenset(),  # keep-null-value-keys
     locate: Locate | None = None,
+    provenance: Provenance = Provenance(),  # noqa: B008  (frozen)
+    warn: Warn = lambda _: None,
 ) -> TaskDefinitionPlan:
     shape = register_task_definition_shape()
     _check_file_containers(document, containers)
@@ -255,9 +304,13 @@ def _render(
             exc.location = SourceLocation(where)
         raise
     params: dict[str, Any] = dict(definition)
-    tags = [tag for tag in rendered.tags if not str(tag.get("key", "")).startswith("aws:")]
-    if tags:
-        params["tags"] = tags
+    asked = [tag for tag in rendered.tags if not str(tag.get("key", "")).lower().startswith("aws:")]
+    ours = provenance_tags(provenance.commit, (provenance.run_url, provenance.run_id))
+    merged = merge_tags(asked, ours)
+    for left_out in merged.left_out:
+        warn(f"task definition '{params.get('family')}': tag {left_out} not added")
+    if merged.tags:
+        params["tags"] = list(merged.tags)
     ecs.check_parameters(
         "RegisterTaskDefinition", params, what=f"task definition '{params.get('family')}'"
     )
@@ -391,6 +444,7 @@ class TaskPlanner:
             arn,
             self._ecs,
             infer_single_container=False,
+            provenance=self._settings.provenance,
         )
 
     def _placement(self, spec: TaskSpec, definition: TaskDefinitionPlan) -> dict[str, Any]:

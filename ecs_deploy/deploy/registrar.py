@@ -24,6 +24,12 @@ class Registrar:
         self._lock = threading.Lock()
         self._arns: dict[str, str] = {}
 
+    @property
+    def registered(self) -> tuple[str, ...]:
+        """The ARNs this run registered, in order."""
+        with self._lock:
+            return tuple(self._arns.values())
+
     def arn_for(self, plan: TaskDefinitionPlan) -> tuple[str, bool]:
         """The ARN to use, and whether this call registered a new revision for it."""
         if not plan.changed and plan.live_arn:
@@ -50,6 +56,6 @@ class Registrar:
             if self._warn is not None:
                 self._warn(
                     f"task definition '{params.get('family')}' registered without its tags: "
-                    f"{exc} (allow ecs:TagResource to copy them)"
+                    f"{exc} (allow ecs:TagResource to tag revisions)"
                 )
             return registered

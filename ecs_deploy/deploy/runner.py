@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from ecs_deploy.aws.codedeploy import CodeDeployApi
 from ecs_deploy.aws.ecs import EcsApi
 from ecs_deploy.aws.logs import LogsApi
+from ecs_deploy.aws.ssm import SsmApi
 from ecs_deploy.config.settings import Settings
 from ecs_deploy.deploy.bluegreen_planning import wait_until_note
 from ecs_deploy.deploy.clock import Clock
@@ -19,9 +21,11 @@ from ecs_deploy.deploy.dispatch import (
     start_service,
     started_blue_green,
 )
+from ecs_deploy.deploy.image_tag_parameters import write_image_tag_parameters
 from ecs_deploy.deploy.paused_rollback import PausedRollback
 from ecs_deploy.deploy.planning import build_plan
 from ecs_deploy.deploy.registrar import Registrar
+from ecs_deploy.deploy.revision_cleanup import clean_up_revisions
 from ecs_deploy.deploy.rollback import left_to_ecs, roll_back, services_to_roll_back
 from ecs_deploy.deploy.started import StartedDeployment
 from ecs_deploy.deploy.tasks import TaskRunner
@@ -29,7 +33,7 @@ from ecs_deploy.deploy.watch import SourceReader, WatchedVerdict, WatchLoop
 from ecs_deploy.errors import DeployError
 from ecs_deploy.plan.deployment import DeployPlan, ServicePlan
 from ecs_deploy.report.console import Reporter
-from ecs_deploy.results import Outcome, RunResult, ServiceResult, TaskResult
+from ecs_deploy.results import Outcome, ParameterWrite, RunResult, ServiceResult, TaskResult
 
 MAX_PARALLEL_UPDATES = 4  # bounded: UpdateService is throttled per account
 
@@ -39,6 +43,7 @@ class Clients:
     ecs: EcsApi
     logs: LogsApi | None = None
     codedeploy: CodeDeployApi | None = None
+    ssm: SsmApi | None = None
 
 
 def run_deploy(
@@ -75,12 +80,13 @@ def run_deploy(
         reporter.info(f"{'registered' if registered else 'reusing'} {arn}")
         with reporter.section("Tasks"):
             ran = tasks.run_phase("pre", plan.pre_tasks)
-        return RunResult(
+        registered_only = RunResult(
             cluster=plan.cluster,
             task_definition_arn=arn,
             previous_task_definition_arn=plan.register_only.live_arn,
             pre_tasks=ran,
         )
+        return _after_success(registered_only, plan, settings, clients, registrar, reporter)
 
     pre: tuple[TaskResult, ...] = ()
     if plan.pre_tasks:
@@ -163,13 +169,55 @@ def run_deploy(
     elif plan.post_tasks and all(result.outcome.ok for result in ordered):
         note = "post-deploy tasks not run: the services have not finished deploying"
         reporter.warning(note)
-        return RunResult(plan.cluster, ordered, pre_tasks=pre, notes=(note,))
+        unfinished = RunResult(plan.cluster, ordered, pre_tasks=pre, notes=(note,))
+        return _after_success(unfinished, plan, settings, clients, registrar, reporter)
     elif plan.post_tasks:
         post = tuple(
             TaskResult(p.name, "post", Outcome.SKIPPED, "skipped: the services did not deploy")
             for p in plan.post_tasks
         )
-    return RunResult(cluster=plan.cluster, services=ordered, pre_tasks=pre, post_tasks=post)
+    result = RunResult(cluster=plan.cluster, services=ordered, pre_tasks=pre, post_tasks=post)
+    return _after_success(result, plan, settings, clients, registrar, reporter)
+
+
+def _after_success(
+    result: RunResult,
+    plan: DeployPlan,
+    settings: Settings,
+    clients: Clients,
+    registrar: Registrar,
+    reporter: Reporter,
+) -> RunResult:
+    """What follows a deploy that landed: the image tag Terraform reads (per service that
+    landed), then old revisions deregistered (only when the whole run succeeded)."""
+    parameters: tuple[ParameterWrite, ...] = ()
+    if any(service.image_tag_parameter for service in plan.services):
+        with reporter.section("Image tag parameters"):
+            parameters = write_image_tag_parameters(
+                plan.services, result.services, clients.ssm, reporter
+            )
+    deregistered: tuple[str, ...] = ()
+    if settings.keep_revisions is not None:
+        if result.outcome is Outcome.SUCCEEDED:
+            with reporter.section("Old revisions"):
+                deregistered = clean_up_revisions(
+                    settings.keep_revisions,
+                    plan.cluster,
+                    registrar.registered,
+                    plan.services,
+                    result.services,
+                    clients.ecs,
+                    reporter,
+                )
+        else:
+            reporter.info(f"keep-revisions: nothing deregistered (outcome {result.outcome.value})")
+    failed = tuple(p.reason for p in parameters if p.outcome is Outcome.FAILED)
+    return dataclasses.replace(
+        result,
+        parameters=parameters,
+        deregistered=deregistered,
+        notes=(*result.notes, *failed),  # the job summary says it too
+    )
 
 
 def _start_all(
@@ -278,7 +326,7 @@ def _planned(plan: DeployPlan) -> RunResult:
             previous_task_definition_arn=service.current_task_definition_arn,
             task_definition_arn=None
             if service.task_definition.changed
-            else service.current_task_definition_arn,
+            else service.task_definition.live_arn or service.current_task_definition_arn,
             images=service.task_definition.images,
         )
         for service in plan.services

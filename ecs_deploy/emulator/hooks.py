@@ -72,6 +72,13 @@ class EmulatorHooks:
                 f"User: arn:aws:sts::123456789012:assumed-role/deploy/ci is not authorized to "
                 f"perform: {call.service}:{call.operation}",
             )
+        if call.service == "ecs" and self._tagging_denied(call):
+            raise ApiError(
+                "AccessDeniedException",
+                "User: arn:aws:sts::123456789012:assumed-role/deploy/ci is not authorized to "
+                "perform: ecs:TagResource on resource: * because no identity-based policy "
+                "allows the ecs:TagResource action",
+            )
         if call.service == "ecs":
             ecs_backend = self._ecs(call)
             if call.operation == "ListTasks":
@@ -98,6 +105,17 @@ class EmulatorHooks:
         if call.service == "codedeploy" and call.operation in DEPLOYMENT_INFO_KEYS:
             return self._deployment_info(call, payload)
         return payload
+
+    def _tagging_denied(self, call: ApiCall) -> bool:
+        """ "If tags are specified in the resource-creating action, AWS performs additional
+        authorization" (ECS developer guide, "Grant permission to tag resources on creation"):
+        without ecs:TagResource, RegisterTaskDefinition with tags fails. Modelled for
+        RegisterTaskDefinition only (the other tag-on-create actions are not)."""
+        return (
+            call.operation == "RegisterTaskDefinition"
+            and bool(call.params.get("tags"))
+            and self._runtime.faults.denied("ecs", "TagResource")
+        )
 
     def _strict_list_tasks(self, call: ApiCall) -> None:
         """list_tasks mode "strict": ECS refuses startedBy with any other filter. botocore's

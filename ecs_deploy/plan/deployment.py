@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ecs_deploy.plan.image_tag_value import TagParameter
 from ecs_deploy.plan.replace import ImageChange
 from ecs_deploy.plan.strategy import CodeDeployPlan, EcsBlueGreenPlan, Strategy
 from ecs_deploy.plan.taskdef import DroppedKey
@@ -46,11 +47,25 @@ class ServicePlan:
     # Extra UpdateService parameters the inputs asked for (enableECSManagedTags, propagateTags,
     # volumeConfigurations); sent as they are, none when empty.
     update_params: Mapping[str, Any] = field(default_factory=dict)
+    # image-tag-parameter: written once the service runs what this plan deploys
+    image_tag_parameter: TagParameter | None = None
+
+    @property
+    def switches_revision(self) -> bool:
+        """An existing revision other than the service's is deployed as it is (one that
+        Terraform registered, named as family:revision or ARN): nothing to register."""
+        reused = self.task_definition.live_arn
+        return (
+            not self.task_definition.changed
+            and reused is not None
+            and reused != self.current_task_definition_arn
+        )
 
     @property
     def needs_update(self) -> bool:
         return (
             self.task_definition.changed
+            or self.switches_revision
             or self.force_new_deployment
             or self.desired_count is not None
             or self.redeploy_reason is not None

@@ -131,6 +131,10 @@ class Reporter:
                 reason
                 for reason, present in (
                     ("new task definition", service.task_definition.changed),
+                    (
+                        f"deploy {revision_of(service.task_definition.live_arn)} as it is",
+                        service.switches_revision,
+                    ),
                     ("forced", service.force_new_deployment),
                     (f"redeploy: {service.redeploy_reason}", service.redeploy_reason is not None),
                     (f"desired count {service.desired_count}", service.desired_count is not None),

@@ -58,6 +58,7 @@ def prepare_run(
     *,
     github_actions: bool = True,
     args: list[str] | None = None,
+    extra_env: dict[str, str] | None = None,
 ) -> PreparedRun:
     """`inputs` use the action's names (hyphens kept, as GitHub does)."""
     file_commands = workspace / ".file_commands"
@@ -84,6 +85,7 @@ def prepare_run(
     if github_actions:
         env["GITHUB_ACTIONS"] = "true"
     env.update({f"INPUT_{name.upper()}": value for name, value in inputs.items()})
+    env.update(extra_env or {})  # what a CI platform sets (GITHUB_SHA, CI_JOB_URL, ...)
     command = [sys.executable, str(REPO / "entrypoint.py"), *(args or [])]
     return PreparedRun(command, env, workspace, output_file, summary_file)
 
@@ -96,9 +98,15 @@ def run_action(
     github_actions: bool = True,
     args: list[str] | None = None,
     timeout: float = 120,
+    extra_env: dict[str, str] | None = None,
 ) -> ActionRun:
     prepared = prepare_run(
-        endpoint_url, workspace, inputs, github_actions=github_actions, args=args
+        endpoint_url,
+        workspace,
+        inputs,
+        github_actions=github_actions,
+        args=args,
+        extra_env=extra_env,
     )
     completed = subprocess.run(
         prepared.command,

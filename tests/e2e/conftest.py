@@ -96,8 +96,10 @@ MODE_SENSITIVE = {
     "test_ecs_blue_green_waits",
     "test_failure_outputs",
     "test_iam",
+    "test_revision_hygiene",
     "test_rolling",
     "test_tasks",
+    "test_terraform",
     "test_verdicts",
 }
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.action import ActionRun, run_action
-from tests.e2e.conftest import WEB_TASK_DEFINITION, service_of
+from tests.e2e.conftest import WEB_TASK_DEFINITION, images_of, service_of
 from tests.e2e.test_bad_input import assert_rejected
 
 FAST = {"poll-interval": "0.2s", "timeout": "60s"}
@@ -166,7 +166,9 @@ def test_task_definition_arn_is_read_from_ecs(app: Any, action: Callable[..., Ac
     )
     assert run.exit_code == 0, run.stdout + run.stderr
     asked = [p["taskDefinition"] for p in app.calls.params_of("DescribeTaskDefinition")]
-    assert asked.count(current) >= 2  # the service's revision, and the one named as the source
+    # Read once, as the source; the new revision is compared with it (not the service's too).
+    assert asked == [current]
+    assert images_of(app, run.outputs["task-definition-arn"])["app"] == "r/web:arn"
 
 
 def test_wait_max_delay_seconds_caps_the_poll_interval(
