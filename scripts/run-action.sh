@@ -57,8 +57,12 @@ engine="${ECS_DEPLOY_ACTION_ENGINE:-}"
 case "$engine" in
 docker | cli) ;;
 "") # Linux containers need a Linux runner with a reachable engine (`docker info` asks it).
-  if [ "${RUNNER_OS:-Linux}" = Linux ] && command -v docker >/dev/null 2>&1 &&
-    docker info >/dev/null 2>&1; then
+  # In a job's own `container:` (GitHub mounts the runner's work folder at /__w there) the
+  # engine, the host's through its socket, would resolve the mounts below on the host, where
+  # the job's paths do not exist: the CLI runs there instead.
+  case "$GITHUB_WORKSPACE" in /__w/*) job_container=1 ;; *) job_container=0 ;; esac
+  if [ "${RUNNER_OS:-Linux}" = Linux ] && [ "$job_container" = 0 ] &&
+    command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then
     engine=docker
   else
     engine=cli
@@ -79,16 +83,27 @@ cli_venv_python() { # venv dir: its python (bin/ on POSIX, Scripts/ on Windows)
 
 cli_python=""
 install_cli() { # sets cli_python: the python that runs the installed package
-  local python="${ECS_DEPLOY_PYTHON:-python3}" venv pip_args=(--quiet --disable-pip-version-check)
+  local python="${ECS_DEPLOY_PYTHON:-python3}" pip_args=(--quiet --disable-pip-version-check)
+  local python_version key pointer venv
+  python_version="$("$python" -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])')" ||
+    fail "no Python at '$python' for the packaged CLI"
   if [ -n "$release_version" ]; then
     # Reused by later jobs on a self-hosted runner: the tool cache outlives the job.
-    venv="${RUNNER_TOOL_CACHE:-$RUNNER_TEMP}/ecs-deploy/$release_version-${release_wheel_sha256:0:12}"
-  else
-    venv="$RUNNER_TEMP/ecs-deploy-cli"
+    key="${RUNNER_TOOL_CACHE:-$RUNNER_TEMP}/ecs-deploy/$release_version-${release_wheel_sha256:0:12}-py$python_version"
+  else # one per checkout: two `uses:` of different refs in a job get one venv each
+    key="$RUNNER_TEMP/ecs-deploy-cli-$(printf '%s' "$GITHUB_ACTION_PATH" | cksum | cut -d' ' -f1)"
   fi
-  cli_python="$(cli_venv_python "$venv")"
-  if [ -f "$venv/.installed" ]; then return; fi
-  rm -rf "$venv"
+  # `$key.venv` names a finished venv; it is trusted while its Python still runs (a tool cache
+  # can lose the interpreter a venv was made with).
+  pointer="$key.venv"
+  if [ -f "$pointer" ]; then
+    cli_python="$(cli_venv_python "$(cat "$pointer")")"
+    if "$cli_python" -c '' 2>/dev/null; then return; fi
+  fi
+  # A new venv under a name of its own (a venv's scripts name its path, so it is never moved):
+  # another job sharing the tool cache never sees, or deletes, a half-made one.
+  mkdir -p "$(dirname "$key")" || fail "cannot create $(dirname "$key")"
+  venv="$(mktemp -d "$key.XXXXXX")" || fail "cannot create a directory next to $key"
   "$python" -m venv "$venv" >&2 || fail "could not create a Python venv with $python"
   cli_python="$(cli_venv_python "$venv")"
   # The lock pins and hashes every dependency for the Python the image runs (3.13), which is
@@ -97,21 +112,30 @@ install_cli() { # sets cli_python: the python that runs the installed package
     -r "$GITHUB_ACTION_PATH/requirements/runtime.txt" >&2 ||
     fail "installing the dependencies from requirements/runtime.txt failed"
   if [ -n "$release_version" ]; then
-    local wheel_requirement="$RUNNER_TEMP/ecs-deploy-wheel.txt"
+    local wheel_requirement="$venv.wheel.txt"
     echo "ecs-deploy-action==$release_version --hash=sha256:$release_wheel_sha256" \
       >"$wheel_requirement"
     "$cli_python" -m pip install "${pip_args[@]}" --require-hashes --no-deps \
       --only-binary :all: -r "$wheel_requirement" >&2 ||
       fail "installing ecs-deploy-action $release_version from PyPI failed"
+    rm -f "$wheel_requirement"
   else
-    # The build backend from its hashed lock, not a download by pip's build isolation.
+    # The build backend from its hashed lock, not a download by pip's build isolation; built
+    # from a copy, so nothing (build/, *.egg-info) is left in the checkout, often the workspace.
+    local source="$venv.src"
+    mkdir -p "$source" || fail "cannot create $source"
+    cp -R "$GITHUB_ACTION_PATH/pyproject.toml" "$GITHUB_ACTION_PATH/README.md" \
+      "$GITHUB_ACTION_PATH/LICENSE" "$GITHUB_ACTION_PATH/ecs_deploy" "$source/" ||
+      fail "copying the package from $GITHUB_ACTION_PATH failed"
     "$cli_python" -m pip install "${pip_args[@]}" --require-hashes --no-deps \
       -r "$GITHUB_ACTION_PATH/requirements/build.txt" >&2 ||
       fail "installing the build backend from requirements/build.txt failed"
-    "$cli_python" -m pip install "${pip_args[@]}" --no-deps --no-build-isolation \
-      "$GITHUB_ACTION_PATH" >&2 || fail "installing ecs-deploy from $GITHUB_ACTION_PATH failed"
+    "$cli_python" -m pip install "${pip_args[@]}" --no-deps --no-build-isolation "$source" >&2 ||
+      fail "installing ecs-deploy from $GITHUB_ACTION_PATH failed"
+    rm -rf "$source"
   fi
-  touch "$venv/.installed"
+  printf '%s\n' "$venv" >"$pointer.$$" || fail "cannot write $pointer.$$"
+  mv -f "$pointer.$$" "$pointer" || fail "cannot record the venv in $pointer"
 }
 
 run_cli() {
@@ -174,7 +198,16 @@ run_container() {
   done < <(docker network ls --format '{{.Name}}' 2>/dev/null || true)
   if [ "${#networks[@]}" -eq 1 ]; then network_args=(--network "${networks[0]}"); fi
 
-  docker run --rm --user "$(id -u):$(id -g)" "${network_args[@]}" "${env_args[@]}" \
+  # As the runner's user, who owns the workspace and the files GitHub gives the step. With
+  # rootless Docker, the runner's user is uid 0 inside the container.
+  local user="${ECS_DEPLOY_ACTION_USER:-}"
+  if [ -z "$user" ]; then
+    case "$(docker info --format '{{.SecurityOptions}}' 2>/dev/null || true)" in
+    *rootless*) user=0:0 ;;
+    *) user="$(id -u):$(id -g)" ;;
+    esac
+  fi
+  docker run --rm --user "$user" "${network_args[@]}" "${env_args[@]}" \
     "${mounts[@]}" --workdir "$GITHUB_WORKSPACE" "$image"
 }
 

@@ -44,7 +44,9 @@ GH_WORKSPACE = "/github/workspace"
 GH_FILE_COMMANDS = "/github/file_commands"
 # GitHub's hosted runners run jobs as `runner` (uid 1001), who owns the workspace and the file
 # commands; scripts/run-action.sh runs the container as that user (`--user "$(id -u):$(id -g)"`).
-RUNNER_USER = (1001, 1001)
+# As root (this project's CI machines) the tests make such a user's files; otherwise (a GitHub
+# runner) they are the runner's own already.
+RUNNER_USER = (1001, 1001) if os.geteuid() == 0 else (os.getuid(), os.getgid())
 
 
 def _unavailable(reason: str) -> NoReturn:
@@ -179,8 +181,9 @@ class ActionRunner:
     ) -> ActionRun:
         (self.file_commands / "out").write_text("")
         (self.file_commands / "summary").write_text("")
-        for owned in (self.workspace, self.file_commands, *self.file_commands.iterdir()):
-            os.chown(owned, *RUNNER_USER)
+        if os.geteuid() == 0:
+            for owned in (self.workspace, self.file_commands, *self.file_commands.iterdir()):
+                os.chown(owned, *RUNNER_USER)
         # GitHub's form: upper-cased, hyphens kept (INPUT_TASK-DEFINITION).
         env = {f"INPUT_{name.upper()}": value for name, value in inputs.items()}
         env.update(

@@ -47,8 +47,11 @@ def run_job(
     mounted_at: str,
     script: str,
     env: Mapping[str, str],
+    user: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
     command = [engine.command, "run", "--rm", "--network=host", "--entrypoint", "sh"]
+    if user is not None:
+        command += ["--user", user]
     command += ["-v", f"{checkout}:{mounted_at}", "--workdir", mounted_at]
     for name, value in env.items():
         command += ["-e", f"{name}={value}"]
@@ -94,7 +97,9 @@ def test_the_codebuild_example_in_the_image(
         "INPUT_ENVIRONMENT": "prod",  # the CodeBuild action's variable in the prod stage
         **supplied_by_test(ecs_emulator),
     }
-    done = run_job(engine, image, checkout, CODEBUILD_SRC, job.script, env)
+    # CodeBuild runs the buildspec's commands as root unless the buildspec says `run-as`
+    # (Build specification reference for CodeBuild, "run-as"), whatever the image's USER.
+    done = run_job(engine, image, checkout, CODEBUILD_SRC, job.script, env, user="0:0")
     assert done.returncode == 0, done.stdout + done.stderr
     exported = exported_values(done.stdout)
     assert exported["ECS_DEPLOY_OUTCOME"] == "succeeded", done.stdout + done.stderr
@@ -111,6 +116,11 @@ def test_the_gitlab_example_in_the_image(
     predefined = gitlab_variables(GITLAB_PROJECT, "deploy-test", "test")
     job = gitlab_job("deploy-test", predefined)
     env = {**predefined, **job.variables, **supplied_by_test(ecs_emulator)}
+    # GitLab's Docker executor runs the job as the image's USER (65532 here) in a checkout its
+    # helper made as root with umask 0000, so the job may write there (gitlab-runner#1736;
+    # with FF_DISABLE_UMASK_FOR_DOCKER_EXECUTOR it chowns the checkout to that user instead).
+    for path in (checkout, *checkout.rglob("*")):
+        path.chmod(0o777 if path.is_dir() else 0o666)
     done = run_job(engine, image, checkout, GITLAB_PROJECT, job.script, env)
     assert done.returncode == 0, done.stdout + done.stderr
     assert job.dotenv is not None

@@ -353,6 +353,27 @@ def test_without_a_docker_engine_the_packaged_cli_deploys_from_the_checkout(
     assert outputs["outcome"] == "succeeded"
     assert calls == []  # no container at all
     assert "running the packaged CLI: ecs-deploy 0.1.0 from " in done.stderr
-    venv = step.runner_temp / "ecs-deploy-cli"
-    assert f"from {venv}" in done.stderr  # the venv's installed package, not the checkout
+    # The venv's installed package, not the checkout (which the install leaves as it was).
+    (pointer,) = step.runner_temp.glob("ecs-deploy-cli-*.venv")
+    venv = pointer.read_text().strip()
+    assert f"from {venv}/lib/python3.13/site-packages/ecs_deploy " in done.stderr
+    assert not (action / "build").exists()
+    assert not list(action.glob("*.egg-info"))
+
+    # A second run reuses the venv (no install), and a venv whose Python is gone is replaced.
+    again, outputs, _ = step(
+        {"INPUT_SERVICE": "web", "INPUT_CLUSTER": "demo", "INPUT_DRY_RUN": "true"},
+        extra_env={"FAKE_DOCKER_NO_ENGINE": "1", "ECS_DEPLOY_PYTHON": python},
+        action_path=action,
+    )
+    assert outputs["outcome"] == "planned", again.stdout + again.stderr
+    assert pointer.read_text().strip() == venv
+    (Path(venv) / "bin" / "python").unlink()
+    replaced, outputs, _ = step(
+        {"INPUT_SERVICE": "web", "INPUT_CLUSTER": "demo", "INPUT_DRY_RUN": "true"},
+        extra_env={"FAKE_DOCKER_NO_ENGINE": "1", "ECS_DEPLOY_PYTHON": python},
+        action_path=action,
+    )
+    assert outputs["outcome"] == "planned", replaced.stdout + replaced.stderr
+    assert pointer.read_text().strip() != venv
     assert "(Python 3.13" in done.stderr
