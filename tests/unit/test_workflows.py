@@ -135,4 +135,24 @@ def test_the_smoke_test_runs_the_action_wrapper_with_the_given_image() -> None:
     smoke = _load(REPO / ".github" / "actions" / "smoke-test" / "action.yml")
     deploy = next(step for step in smoke["runs"]["steps"] if step.get("id") == "deploy")
     assert deploy["uses"] == "./"
-    assert deploy["env"]["ECS_DEPLOY_ACTION_IMAGE"] == "${{ inputs.image }}"
+    # The dry run names its local image; the release runs as a released version does.
+    assert deploy["env"]["ECS_DEPLOY_ACTION_IMAGE"] == (
+        "${{ inputs.released != 'true' && inputs.image || '' }}"
+    )
+    cli = next(step for step in smoke["runs"]["steps"] if step.get("id") == "deploy-cli")
+    assert cli["uses"] == "./"
+    assert cli["env"]["ECS_DEPLOY_ACTION_ENGINE"] == "cli"
+
+
+def test_the_release_smoke_test_goes_through_the_release_file() -> None:
+    """The smoke test runs what a released version runs: action-release.env written as the
+    release job writes it (scripts/release.py release-env), the pull by digest, the wheel."""
+    release = _load(REPO / ".github" / "workflows" / "release.yml")
+    smoke = release["jobs"]["smoke"]
+    assert "dist" in smoke["needs"]
+    steps = smoke["steps"]
+    (write,) = [step for step in steps if "release.py release-env" in step.get("run", "")]
+    (run,) = [step for step in steps if step.get("uses") == "./.github/actions/smoke-test"]
+    assert steps.index(write) < steps.index(run)
+    assert run["with"]["released"] == "true"
+    assert run["with"]["cli-wheels"]
