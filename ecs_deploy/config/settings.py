@@ -10,6 +10,7 @@ from typing import Any
 
 from ecs_deploy.config.bluegreen import CodeDeploySpec, Mode
 from ecs_deploy.config.declared_inputs import default_int, default_number
+from ecs_deploy.config.platforms import in_github_actions
 from ecs_deploy.config.provenance import Provenance
 from ecs_deploy.errors import SourceLocation
 
@@ -152,7 +153,7 @@ def github_files(environ: Mapping[str, str]) -> GitHubFiles:
         step_summary=Path(environ["GITHUB_STEP_SUMMARY"])
         if environ.get("GITHUB_STEP_SUMMARY")
         else None,
-        in_actions=environ.get("GITHUB_ACTIONS") == "true",
+        in_actions=in_github_actions(environ),
     )
 
 

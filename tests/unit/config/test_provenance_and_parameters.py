@@ -14,6 +14,7 @@ SHA = "0123456789abcdef0123456789abcdef01234567"
 
 def test_github_gives_the_commit_and_the_run_page() -> None:
     env = {
+        "GITHUB_ACTIONS": "true",
         "GITHUB_SHA": SHA,
         "GITHUB_SERVER_URL": "https://github.example.com/",
         "GITHUB_REPOSITORY": "org/app",
@@ -25,12 +26,13 @@ def test_github_gives_the_commit_and_the_run_page() -> None:
 
 
 def test_gitlab_gives_the_commit_and_the_job() -> None:
-    env = {"CI_COMMIT_SHA": SHA, "CI_JOB_URL": "https://gitlab.com/g/p/-/jobs/7"}
+    env = {"GITLAB_CI": "true", "CI_COMMIT_SHA": SHA, "CI_JOB_URL": "https://gitlab.com/g/p/-/jobs/7"}
     assert provenance_of(env) == Provenance(commit=SHA, run_url="https://gitlab.com/g/p/-/jobs/7")
 
 
 def test_codebuild_gives_the_source_version_the_build_url_and_its_arn() -> None:
     env = {
+        "CODEBUILD_BUILD_ID": "app:1",
         "CODEBUILD_RESOLVED_SOURCE_VERSION": SHA,
         "CODEBUILD_BUILD_URL": "https://eu-west-1.console.aws.amazon.com/codesuite/codebuild/"
         "projects/app/build/app%3A1/?region=eu-west-1",
@@ -42,15 +44,30 @@ def test_codebuild_gives_the_source_version_the_build_url_and_its_arn() -> None:
 
 
 def test_values_of_two_platforms_never_mix_and_none_gives_nothing() -> None:
-    env = {"GITHUB_SHA": SHA, "CI_JOB_URL": "https://gitlab.com/g/p/-/jobs/7"}
+    env = {"GITHUB_ACTIONS": "true", "GITHUB_SHA": SHA, "CI_JOB_URL": "https://gitlab.com/g/j/7"}
     assert provenance_of(env) == Provenance(commit=SHA)
     assert provenance_of({}).empty
     # A run page needs all three parts.
-    assert provenance_of({"GITHUB_RUN_ID": "1", "GITHUB_REPOSITORY": "o/r"}).empty
+    github = {"GITHUB_ACTIONS": "true", "GITHUB_RUN_ID": "1", "GITHUB_REPOSITORY": "o/r"}
+    assert provenance_of(github).empty
+
+
+def test_only_the_platform_the_run_is_in_is_read() -> None:
+    # GitLab's job, with a GITHUB_SHA left in its variables (a mirror's, a copied .env): the
+    # platform is told apart by what each sets in every run, not by which value comes first.
+    gitlab = {"GITLAB_CI": "true", "GITHUB_SHA": "f" * 40, "CI_COMMIT_SHA": SHA}
+    assert provenance_of(gitlab).commit == SHA
+    # A CodeBuild-hosted GitHub Actions runner: the run is the workflow's.
+    runner = {"GITHUB_ACTIONS": "true", "GITHUB_SHA": SHA, "CODEBUILD_BUILD_ID": "runner:1"}
+    assert provenance_of(runner) == Provenance(commit=SHA)
+    # Outside any platform (a person's shell) nothing is taken from stray variables.
+    assert provenance_of({"CI_COMMIT_SHA": SHA, "CODEBUILD_RESOLVED_SOURCE_VERSION": SHA}).empty
 
 
 def test_settings_carry_the_provenance() -> None:
-    settings = build_settings({"service": "web", "image-tag": "v1"}, {"CI_COMMIT_SHA": SHA})
+    settings = build_settings(
+        {"service": "web", "image-tag": "v1"}, {"GITLAB_CI": "true", "CI_COMMIT_SHA": SHA}
+    )
     assert settings.provenance.commit == SHA
 
 
