@@ -97,7 +97,7 @@ INPUTS: tuple[Input, ...] = (
         "and repository are kept, a digest is dropped. With one container it may be left "
         "unnamed. Not combined with `image`.",
         shown_default="in CodeBuild, `CODEBUILD_RESOLVED_SOURCE_VERSION` when containers are "
-        "named without an image",
+        "named without an image and nothing else changes them",
     ),
     Input(
         "image-definitions",

@@ -84,6 +84,7 @@ def build_settings(raw: RawInputs, environ: Mapping[str, str] | None = None) -> 
     if image_tag is not None:
         _check_tag(image_tag)
     given_tag = image_tag
+    tag_note: str | None = None
     check_volume_inputs(values)
     check_output_files(values, workspace)
     parameter = values.text("image-tag-parameter")
@@ -105,7 +106,7 @@ def build_settings(raw: RawInputs, environ: Mapping[str, str] | None = None) -> 
     else:
         cluster = values.text("cluster") or "default"
         if image_tag is None and definitions is None and not values.given("image"):
-            image_tag = _codebuild_tag(env, values.given("container-name"))
+            image_tag, tag_note = _codebuild_default(values, env)
         services, register_only = _from_inputs(values, workspace, definitions, image_tag)
         pre, post = _run_task(values, services), ()
         file_rollback = RollbackPolicy()
@@ -118,6 +119,7 @@ def build_settings(raw: RawInputs, environ: Mapping[str, str] | None = None) -> 
         post_tasks=post,
         image_tag=image_tag,
         image_tag_from=SOURCE_VERSION_VARIABLE if image_tag != given_tag else None,
+        image_tag_note=tag_note,
         wait=waiting.wait,
         timeout_seconds=waiting.timeout_seconds,
         poll_interval_seconds=waiting.poll_interval_seconds,
@@ -163,6 +165,30 @@ def _image_definitions(values: InputValues, workspace: Path) -> ImageDefinitions
         if values.given(other):
             raise InputError(f"give image-definitions or {other}, not both: both set the images")
     return load_image_definitions(_resolve(text, workspace))
+
+
+def _codebuild_default(
+    values: InputValues, env: Mapping[str, str]
+) -> tuple[str | None, str | None]:
+    """CodeBuild's commit as the tag of the named containers, and why it was not applied.
+
+    Not when the inputs change the containers otherwise (environment-variables, ...): that is a
+    configuration deploy, and retagging its images to the commit would deploy an image no one
+    asked for (one that may not even have been pushed).
+    """
+    named = values.given("container-name")
+    changing = [
+        name
+        for name in RENDER_INPUT_NAMES
+        if values.given(name) and name not in ("task-role-arn", "execution-role-arn")
+    ]
+    if named and changing and codebuild_source_version(env) is not None:
+        return None, (
+            f"image-tag: the {SOURCE_VERSION_VARIABLE} default is not applied: "
+            f"{', '.join(changing)} change the containers, and their images are kept; "
+            "give image-tag to deploy a new image too"
+        )
+    return _codebuild_tag(env, named), None
 
 
 def _codebuild_tag(env: Mapping[str, str], containers_named: bool) -> str | None:

@@ -189,6 +189,7 @@ class Settings:
     skip_post_tasks: bool = False
     image_tag: str | None = None
     image_tag_from: str | None = None  # the variable a default image tag came from
+    image_tag_note: str | None = None  # why a default image tag was not applied
     wait: bool = True
     timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS
     poll_interval_seconds: float = DEFAULT_POLL_SECONDS
