@@ -257,7 +257,8 @@ INPUTS: tuple[Input, ...] = (
         "service already ran it); never after a failed, timed-out or rolled-back one. "
         "PutParameter, type `String`, overwritten. Terraform reads it (docs/terraform.md). A "
         "write that fails leaves the deployment in place and fails the step (exit 1). With "
-        "`config`: for each service that names none (`image_tag_parameter:`).",
+        "`config`: for every service deployed, in place of the file's `image_tag_parameter:` "
+        "(the service's or its environment's).",
     ),
     Input(
         "keep-revisions",

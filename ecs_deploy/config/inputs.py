@@ -318,7 +318,8 @@ def _from_app_file(
             service,
             desired_count=service.desired_count if desired is None else desired,
             update_params={**service.update_params, **update_params},
-            image_tag_parameter=service.image_tag_parameter or parameter,
+            # The input wins over the file, as every input does (docs/promotion.md).
+            image_tag_parameter=parameter or service.image_tag_parameter,
         )
         for service in services
     )

@@ -112,3 +112,56 @@ def test_environment_without_an_application_file_is_refused(
         }
     )
     assert_rejected(run, promoted, "environment chooses an entry of the application file")
+
+
+def _parameters(emulator: Any) -> dict[str, str]:
+    ssm = emulator.client("ssm")
+    found = ssm.describe_parameters().get("Parameters", [])
+    return {
+        p["Name"]: str(ssm.get_parameter(Name=p["Name"])["Parameter"]["Value"]) for p in found
+    }
+
+
+def test_each_environment_writes_its_own_image_tag_parameter(
+    promoted: Any, action: Callable[..., ActionRun], workspace: Path
+) -> None:
+    """Terraform of each environment reads its own parameter: the test deploy must never
+    write prod's (it would make prod's next apply deploy an image not yet promoted)."""
+    app_file = workspace / ".ecs-deploy.yml"
+    text = app_file.read_text()
+    for env in ("test", "prod"):
+        marker = f"    cluster: app-{env}\n    services:\n      web:\n"
+        assert marker in text
+        text = text.replace(marker, f"{marker}        image_tag_parameter: /app/{env}/image-tag\n")
+    app_file.write_text(text)
+    web = {"config": ".ecs-deploy.yml", "service": "web", "image-tag": "v2"}
+
+    test = action({**web, "environment": "test"})
+    assert test.exit_code == 0, test.stdout + test.stderr
+    assert _parameters(promoted) == {"/app/test/image-tag": "v2"}
+
+    prod = action({**web, "environment": "prod", "image-tag": "v3"})
+    assert prod.exit_code == 0, prod.stdout + prod.stderr
+    assert _parameters(promoted) == {"/app/test/image-tag": "v2", "/app/prod/image-tag": "v3"}
+
+    # The input wins over the file's (and the environment's) parameter, as every input does.
+    again = action({**web, "environment": "test", "image-tag-parameter": "/app/other/tag"})
+    assert again.exit_code == 0, again.stdout + again.stderr
+    assert _parameters(promoted) == {
+        "/app/test/image-tag": "v2",
+        "/app/prod/image-tag": "v3",
+        "/app/other/tag": "v2",
+    }
+
+
+def test_an_environments_image_tag_parameter_is_checked_with_the_file(
+    promoted: Any, action: Callable[..., ActionRun], workspace: Path
+) -> None:
+    app_file = workspace / ".ecs-deploy.yml"
+    marker = "    cluster: app-prod\n    services:\n      web:\n"
+    app_file.write_text(
+        app_file.read_text().replace(marker, f"{marker}        image_tag_parameter: no-slash/x\n")
+    )
+    # prod's parameter name is wrong: the test deploy fails on it, before any change.
+    run = action({"config": ".ecs-deploy.yml", "environment": "test", "image-tag": "v2"})
+    assert_rejected(run, promoted, "environments.prod.services.web.image_tag_parameter")
