@@ -266,7 +266,9 @@ INPUTS: tuple[Input, ...] = (
         "After a successful deploy, deregister older ACTIVE revisions of the task definition "
         "families this run registered, keeping the newest N. Never one that a service of the "
         "cluster or a task still running uses, nor the revision a service ran before this "
-        "deploy. Also `keep_revisions:` in the application file.",
+        "deploy. Also `keep_revisions:` in the application file. Needs a service and a named "
+        "`cluster` (never ECS's default, a guess); with `environments:`, what every "
+        "environment's cluster runs is kept too.",
         shown_default="keep all",
         minimum=1,
         maximum=10000,

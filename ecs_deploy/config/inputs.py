@@ -98,7 +98,8 @@ def build_settings(raw: RawInputs, environ: Mapping[str, str] | None = None) -> 
         cluster, services, app = _from_app_file(values, config_path, definitions)
         pre, post = app.pre_tasks, app.post_tasks
         file_rollback = app.rollback
-        keep = app.keep_revisions
+        keep = _keep_revisions(values, app.keep_revisions)
+        revision_clusters = _revision_clusters(values, app, keep)
         register_only = None
         if image_tag is None and definitions is None:
             untagged = any(not c.image for service in services for c in service.containers)
@@ -110,7 +111,8 @@ def build_settings(raw: RawInputs, environ: Mapping[str, str] | None = None) -> 
         services, register_only = _from_inputs(values, workspace, definitions, image_tag)
         pre, post = _run_task(values, services), ()
         file_rollback = RollbackPolicy()
-        keep = None
+        keep = _keep_revisions(values, None)
+        revision_clusters = _input_revision_clusters(values, keep, register_only)
     return Settings(
         cluster=cluster,
         services=services,
@@ -134,12 +136,63 @@ def build_settings(raw: RawInputs, environ: Mapping[str, str] | None = None) -> 
             placement_grace_seconds=values.get("placement-grace"),
         ),
         keep_empty_keys=frozenset(values.get("keep-null-value-keys") or ()),
-        keep_revisions=values.get("keep-revisions") if values.given("keep-revisions") else keep,
+        keep_revisions=keep,
+        revision_clusters=revision_clusters,
         provenance=provenance_of(env),
         config_file=config_path,
         region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or None,
         github=github_files(env),
     )
+
+
+def _keep_revisions(values: InputValues, from_file: int | None) -> int | None:
+    return values.get("keep-revisions") if values.given("keep-revisions") else from_file
+
+
+# keep-revisions deregisters; what "no one uses" means is read from clusters, so it never
+# runs against a cluster that was guessed (DeregisterTaskDefinition cannot be undone).
+_KEEP_NEEDS_CLUSTER = (
+    "keep-revisions needs a cluster that is named, not the default one: give cluster{where}, "
+    "so that what runs there is never deregistered"
+)
+
+
+def _input_revision_clusters(
+    values: InputValues, keep: int | None, register_only: RegisterOnlySpec | None
+) -> tuple[str, ...]:
+    if keep is None:
+        return ()
+    if register_only is not None:
+        raise InputError(
+            "keep-revisions needs service: registering a task definition alone says nothing "
+            "about where its family runs, so nothing could be deregistered safely"
+        )
+    cluster = values.text("cluster")
+    if cluster is None:
+        raise InputError(_KEEP_NEEDS_CLUSTER.format(where=""))
+    return (cluster,)
+
+
+def _revision_clusters(values: InputValues, app: AppFile, keep: int | None) -> tuple[str, ...]:
+    """The run's cluster and, with environments:, every environment's (one file, one family,
+    several clusters: a revision prod runs must survive a test deploy's clean-up)."""
+    if keep is None:
+        return ()
+    cluster = values.text("cluster") or app.cluster
+    if cluster is None:
+        raise InputError(
+            _KEEP_NEEDS_CLUSTER.format(where=f" (or cluster: in {app.path.name})"),
+            location=SourceLocation(str(app.path)),
+        )
+    unnamed = [name for name, named in app.environment_clusters if named is None]
+    if unnamed:
+        raise InputError(
+            f"keep-revisions: environment '{unnamed[0]}' of {app.path.name} names no cluster, "
+            "so what it runs cannot be protected; give it cluster:",
+            location=SourceLocation(str(app.path)),
+        )
+    others = (named for _, named in app.environment_clusters if named is not None)
+    return tuple(dict.fromkeys((cluster, *others)))
 
 
 def _config_path(values: InputValues, workspace: Path) -> Path | None:

@@ -208,5 +208,8 @@ class Settings:
     # keep-revisions: after a successful deploy, the newest N ACTIVE revisions of each family
     # this run registered are kept and older ones deregistered; None keeps everything
     keep_revisions: int | None = None
+    # Every cluster whose services and tasks may run those families (the run's, and with
+    # environments: every environment's): what any of them uses is never deregistered
+    revision_clusters: tuple[str, ...] = ()
     # The commit and CI run this deploy comes from: tags on the revisions it registers
     provenance: Provenance = field(default_factory=Provenance)

@@ -20,6 +20,7 @@ import pytest
 from ecs_deploy.emulator import Fault
 from tests.e2e.action import ActionRun
 from tests.e2e.conftest import service_of
+from tests.e2e.test_bad_input import assert_rejected
 
 FAST = {"poll-interval": "0.2s", "timeout": "60s"}
 WEB = {"config": ".ecs-deploy.yml", "service": "web", **FAST}
@@ -248,3 +249,27 @@ def test_without_tag_resource_the_revision_is_registered_untagged_with_one_warni
         taskDefinition=run.outputs["task-definition-arn"], include=["TAGS"]
     )
     assert not described.get("tags")
+
+
+@pytest.mark.parametrize(
+    ("inputs", "expected"),
+    [
+        # No service: nothing says where the family runs, and "default" would be a guess.
+        (
+            {"task-definition": "taskdefs/web.json", "cluster": "demo"},
+            "keep-revisions needs service",
+        ),
+        # The service's cluster left to ECS's default: what runs elsewhere is not read.
+        (
+            {"service": "web", "container-name": "app", "image-tag": "v2"},
+            "keep-revisions needs a cluster that is named",
+        ),
+    ],
+    ids=["register-only", "no-cluster"],
+)
+def test_keep_revisions_is_refused_where_its_cluster_would_be_a_guess(
+    app: Any, action: Callable[..., ActionRun], inputs: dict[str, str], expected: str
+) -> None:
+    run = action({**inputs, **FAST, "keep-revisions": "1"})
+    assert_rejected(run, app, expected)  # exit 2, one line, no change in AWS
+    assert app.calls.count("DeregisterTaskDefinition") == 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from ecs_deploy.config.inputs import build_settings
@@ -26,7 +28,11 @@ def test_github_gives_the_commit_and_the_run_page() -> None:
 
 
 def test_gitlab_gives_the_commit_and_the_job() -> None:
-    env = {"GITLAB_CI": "true", "CI_COMMIT_SHA": SHA, "CI_JOB_URL": "https://gitlab.com/g/p/-/jobs/7"}
+    env = {
+        "GITLAB_CI": "true",
+        "CI_COMMIT_SHA": SHA,
+        "CI_JOB_URL": "https://gitlab.com/g/p/-/jobs/7",
+    }
     assert provenance_of(env) == Provenance(commit=SHA, run_url="https://gitlab.com/g/p/-/jobs/7")
 
 
@@ -109,4 +115,34 @@ def test_image_tag_parameter_needs_a_service() -> None:
 def test_keep_revisions_is_at_least_one() -> None:
     with pytest.raises(InputError, match="keep-revisions"):
         build_settings({"service": "web", "keep-revisions": "0"}, {})
-    assert build_settings({"service": "web", "keep-revisions": "3"}, {}).keep_revisions == 3
+    given = build_settings({"service": "web", "cluster": "c", "keep-revisions": "3"}, {})
+    assert (given.keep_revisions, given.revision_clusters) == (3, ("c",))
+
+
+def test_keep_revisions_never_runs_against_a_guessed_cluster(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="keep-revisions needs a cluster that is named"):
+        build_settings({"service": "web", "image-tag": "v1", "keep-revisions": "3"}, {})
+    (tmp_path / "td.json").write_text("{}")
+    register_only = {"task-definition": "td.json", "cluster": "c", "keep-revisions": "3"}
+    with pytest.raises(InputError, match="keep-revisions needs service"):
+        build_settings(register_only, {"GITHUB_WORKSPACE": str(tmp_path)})
+
+
+def test_keep_revisions_protects_every_environments_cluster(tmp_path: Path) -> None:
+    env = {"GITHUB_WORKSPACE": str(tmp_path)}
+    app = tmp_path / ".ecs-deploy.yml"
+    app.write_text(
+        "version: v1\nkeep_revisions: 5\nservices:\n  - name: web\n"
+        "environments:\n  test: {cluster: app-test}\n  prod: {cluster: app-prod}\n"
+    )
+    settings = build_settings({"environment": "test"}, env)
+    assert settings.revision_clusters == ("app-test", "app-prod")
+    # The input's cluster is where this run deploys: read too, with every environment's.
+    moved = build_settings({"environment": "test", "cluster": "elsewhere"}, env)
+    assert moved.revision_clusters == ("elsewhere", "app-prod", "app-test")
+    app.write_text(app.read_text().replace("  prod: {cluster: app-prod}\n", "  prod: {}\n"))
+    with pytest.raises(InputError, match="environment 'prod' of .ecs-deploy.yml names no cluster"):
+        build_settings({"environment": "test"}, env)
+    app.write_text("version: v1\nkeep_revisions: 5\nservices:\n  - name: web\n")
+    with pytest.raises(InputError, match=r"give cluster \(or cluster: in .ecs-deploy.yml\)"):
+        build_settings({}, env)
