@@ -141,7 +141,9 @@ def test_keep_revisions_protects_every_environments_cluster(tmp_path: Path) -> N
     moved = build_settings({"environment": "test", "cluster": "elsewhere"}, env)
     assert moved.revision_clusters == ("elsewhere", "app-prod", "app-test")
     app.write_text(app.read_text().replace("  prod: {cluster: app-prod}\n", "  prod: {}\n"))
-    with pytest.raises(InputError, match="environment 'prod' of .ecs-deploy.yml names no cluster"):
+    with pytest.raises(
+        InputError, match=r"environment 'prod' of \.ecs-deploy\.yml names no cluster"
+    ):
         build_settings({"environment": "test"}, env)
     app.write_text("version: v1\nkeep_revisions: 5\nservices:\n  - name: web\n")
     with pytest.raises(InputError, match=r"give cluster \(or cluster: in .ecs-deploy.yml\)"):
