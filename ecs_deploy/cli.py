@@ -72,6 +72,8 @@ def deploy_command(raw: Mapping[str, str], environ: Mapping[str, str]) -> int:
         settings = build_settings(raw, environ)
         if settings.image_tag_from:
             reporter.info(f"image-tag: {settings.image_tag} (from {settings.image_tag_from})")
+        if settings.image_tag_note:
+            reporter.info(settings.image_tag_note)
         session = AwsSession(region=settings.region, max_retries=settings.max_retries)
         clients = Clients(
             ecs=EcsApi(session.ecs(), partial(session.renewed, "ecs")),

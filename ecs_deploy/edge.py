@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
 
-from ecs_deploy.config.platforms import OutputFiles, workspace_of
+from ecs_deploy.config.platforms import OutputFiles, in_github_actions, workspace_of
 from ecs_deploy.config.settings import GitHubFiles
 from ecs_deploy.errors import DeployError
 from ecs_deploy.report.console import Reporter
@@ -38,7 +38,7 @@ def run_at_edge(environ: Mapping[str, str], work: Work, files: OutputFiles | Non
     are checked, so that a run refused as invalid says so in them too.
     """
     reporter = Reporter(
-        in_actions=environ.get("GITHUB_ACTIONS") == "true",
+        in_actions=in_github_actions(environ),
         workspace=str(workspace_of(environ)),  # file:line relative to the checkout
     )
     github = _github_files(environ)  # known even when the inputs are not
@@ -131,5 +131,5 @@ def _github_files(environ: Mapping[str, str]) -> GitHubFiles:
     return GitHubFiles(
         output=Path(output) if output else None,
         step_summary=Path(summary) if summary else None,
-        in_actions=environ.get("GITHUB_ACTIONS") == "true",
+        in_actions=in_github_actions(environ),
     )

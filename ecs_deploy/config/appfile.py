@@ -43,6 +43,8 @@ class AppFile:
     rollback: RollbackPolicy
     environment: str | None = None  # the environments: entry deployed (promotion)
     keep_revisions: int | None = None
+    # environments: each environment's cluster (None where it names none and the file neither)
+    environment_clusters: tuple[tuple[str, str | None], ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -86,6 +88,10 @@ def load_app_file(path: Path, environment: str | None = None) -> AppFile:
             scope=RollbackScope(data.get("rollback_scope", "failed")),
         ),
         keep_revisions=data.get("keep_revisions"),
+        environment_clusters=tuple(
+            (str(name), (entry or {}).get("cluster") or data.get("cluster"))
+            for name, entry in sorted((data.get("environments") or {}).items())
+        ),
     )
 
 

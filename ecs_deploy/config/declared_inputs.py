@@ -97,7 +97,7 @@ INPUTS: tuple[Input, ...] = (
         "and repository are kept, a digest is dropped. With one container it may be left "
         "unnamed. Not combined with `image`.",
         shown_default="in CodeBuild, `CODEBUILD_RESOLVED_SOURCE_VERSION` when containers are "
-        "named without an image",
+        "named without an image and nothing else changes them",
     ),
     Input(
         "image-definitions",
@@ -257,7 +257,8 @@ INPUTS: tuple[Input, ...] = (
         "service already ran it); never after a failed, timed-out or rolled-back one. "
         "PutParameter, type `String`, overwritten. Terraform reads it (docs/terraform.md). A "
         "write that fails leaves the deployment in place and fails the step (exit 1). With "
-        "`config`: for each service that names none (`image_tag_parameter:`).",
+        "`config`: for every service deployed, in place of the file's `image_tag_parameter:` "
+        "(the service's or its environment's).",
     ),
     Input(
         "keep-revisions",
@@ -265,7 +266,9 @@ INPUTS: tuple[Input, ...] = (
         "After a successful deploy, deregister older ACTIVE revisions of the task definition "
         "families this run registered, keeping the newest N. Never one that a service of the "
         "cluster or a task still running uses, nor the revision a service ran before this "
-        "deploy. Also `keep_revisions:` in the application file.",
+        "deploy. Also `keep_revisions:` in the application file. Needs a service and a named "
+        "`cluster` (never ECS's default, a guess); with `environments:`, what every "
+        "environment's cluster runs is kept too.",
         shown_default="keep all",
         minimum=1,
         maximum=10000,

@@ -12,8 +12,9 @@ environments:
       web: {desired_count: 3}
 ```
 The `environment` input chooses one; its `cluster` replaces the file's, and each service's
-`desired_count`, `max_wait` and `environment` values (set in the service's listed containers)
-apply over the service's own. Inputs (`cluster`, `desired-count`) still win over both. Every
+`desired_count`, `max_wait`, `image_tag_parameter` and `environment` values (set in the
+service's listed containers) apply over the service's own. Inputs (`cluster`,
+`desired-count`, `image-tag-parameter`) still win over both. Every
 environment is checked whichever is chosen, so a typo in `prod` fails the `test` deploy.
 """
 
@@ -24,7 +25,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ecs_deploy.config.documents import LocatedDocument
+from ecs_deploy.config.documents import LocatedDocument, format_path
+from ecs_deploy.config.parameter_names import check_parameter_name
 from ecs_deploy.config.settings import ServiceSpec
 from ecs_deploy.errors import InputError
 
@@ -92,6 +94,13 @@ def _check_environment(
                 f"{document.path.name}; it lists {', '.join(sorted(by_name))}",
                 location=document.location(place, of_key=True),
             )
+        parameter = override.get("image_tag_parameter")
+        if parameter is not None:
+            try:
+                check_parameter_name(parameter, what=format_path((*place, "image_tag_parameter")))
+            except InputError as exc:
+                exc.location = document.location((*place, "image_tag_parameter"))
+                raise
         if override.get("environment") and not spec.containers:
             raise InputError(
                 f"environments.{name}.services.{service}.environment: the values go into the "
@@ -109,6 +118,7 @@ def _override(spec: ServiceSpec, override: Mapping[str, Any] | None) -> ServiceS
         spec,
         desired_count=override.get("desired_count", spec.desired_count),
         max_wait_seconds=max_wait * 60.0 if max_wait is not None else spec.max_wait_seconds,
+        image_tag_parameter=override.get("image_tag_parameter", spec.image_tag_parameter),
         changes=dataclasses.replace(
             spec.changes, environment=(*spec.changes.environment, *environment)
         )

@@ -84,6 +84,7 @@ def build_settings(raw: RawInputs, environ: Mapping[str, str] | None = None) -> 
     if image_tag is not None:
         _check_tag(image_tag)
     given_tag = image_tag
+    tag_note: str | None = None
     check_volume_inputs(values)
     check_output_files(values, workspace)
     parameter = values.text("image-tag-parameter")
@@ -97,7 +98,8 @@ def build_settings(raw: RawInputs, environ: Mapping[str, str] | None = None) -> 
         cluster, services, app = _from_app_file(values, config_path, definitions)
         pre, post = app.pre_tasks, app.post_tasks
         file_rollback = app.rollback
-        keep = app.keep_revisions
+        keep = _keep_revisions(values, app.keep_revisions)
+        revision_clusters = _revision_clusters(values, app, keep)
         register_only = None
         if image_tag is None and definitions is None:
             untagged = any(not c.image for service in services for c in service.containers)
@@ -105,11 +107,12 @@ def build_settings(raw: RawInputs, environ: Mapping[str, str] | None = None) -> 
     else:
         cluster = values.text("cluster") or "default"
         if image_tag is None and definitions is None and not values.given("image"):
-            image_tag = _codebuild_tag(env, values.given("container-name"))
+            image_tag, tag_note = _codebuild_default(values, env)
         services, register_only = _from_inputs(values, workspace, definitions, image_tag)
         pre, post = _run_task(values, services), ()
         file_rollback = RollbackPolicy()
-        keep = None
+        keep = _keep_revisions(values, None)
+        revision_clusters = _input_revision_clusters(values, keep, register_only)
     return Settings(
         cluster=cluster,
         services=services,
@@ -118,6 +121,7 @@ def build_settings(raw: RawInputs, environ: Mapping[str, str] | None = None) -> 
         post_tasks=post,
         image_tag=image_tag,
         image_tag_from=SOURCE_VERSION_VARIABLE if image_tag != given_tag else None,
+        image_tag_note=tag_note,
         wait=waiting.wait,
         timeout_seconds=waiting.timeout_seconds,
         poll_interval_seconds=waiting.poll_interval_seconds,
@@ -132,12 +136,63 @@ def build_settings(raw: RawInputs, environ: Mapping[str, str] | None = None) -> 
             placement_grace_seconds=values.get("placement-grace"),
         ),
         keep_empty_keys=frozenset(values.get("keep-null-value-keys") or ()),
-        keep_revisions=values.get("keep-revisions") if values.given("keep-revisions") else keep,
+        keep_revisions=keep,
+        revision_clusters=revision_clusters,
         provenance=provenance_of(env),
         config_file=config_path,
         region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or None,
         github=github_files(env),
     )
+
+
+def _keep_revisions(values: InputValues, from_file: int | None) -> int | None:
+    return values.get("keep-revisions") if values.given("keep-revisions") else from_file
+
+
+# keep-revisions deregisters; what "no one uses" means is read from clusters, so it never
+# runs against a cluster that was guessed (DeregisterTaskDefinition cannot be undone).
+_KEEP_NEEDS_CLUSTER = (
+    "keep-revisions needs a cluster that is named, not the default one: give cluster{where}, "
+    "so that what runs there is never deregistered"
+)
+
+
+def _input_revision_clusters(
+    values: InputValues, keep: int | None, register_only: RegisterOnlySpec | None
+) -> tuple[str, ...]:
+    if keep is None:
+        return ()
+    if register_only is not None:
+        raise InputError(
+            "keep-revisions needs service: registering a task definition alone says nothing "
+            "about where its family runs, so nothing could be deregistered safely"
+        )
+    cluster = values.text("cluster")
+    if cluster is None:
+        raise InputError(_KEEP_NEEDS_CLUSTER.format(where=""))
+    return (cluster,)
+
+
+def _revision_clusters(values: InputValues, app: AppFile, keep: int | None) -> tuple[str, ...]:
+    """The run's cluster and, with environments:, every environment's (one file, one family,
+    several clusters: a revision prod runs must survive a test deploy's clean-up)."""
+    if keep is None:
+        return ()
+    cluster = values.text("cluster") or app.cluster
+    if cluster is None:
+        raise InputError(
+            _KEEP_NEEDS_CLUSTER.format(where=f" (or cluster: in {app.path.name})"),
+            location=SourceLocation(str(app.path)),
+        )
+    unnamed = [name for name, named in app.environment_clusters if named is None]
+    if unnamed:
+        raise InputError(
+            f"keep-revisions: environment '{unnamed[0]}' of {app.path.name} names no cluster, "
+            "so what it runs cannot be protected; give it cluster:",
+            location=SourceLocation(str(app.path)),
+        )
+    others = (named for _, named in app.environment_clusters if named is not None)
+    return tuple(dict.fromkeys((cluster, *others)))
 
 
 def _config_path(values: InputValues, workspace: Path) -> Path | None:
@@ -163,6 +218,30 @@ def _image_definitions(values: InputValues, workspace: Path) -> ImageDefinitions
         if values.given(other):
             raise InputError(f"give image-definitions or {other}, not both: both set the images")
     return load_image_definitions(_resolve(text, workspace))
+
+
+def _codebuild_default(
+    values: InputValues, env: Mapping[str, str]
+) -> tuple[str | None, str | None]:
+    """CodeBuild's commit as the tag of the named containers, and why it was not applied.
+
+    Not when the inputs change the containers otherwise (environment-variables, ...): that is a
+    configuration deploy, and retagging its images to the commit would deploy an image no one
+    asked for (one that may not even have been pushed).
+    """
+    named = values.given("container-name")
+    changing = [
+        name
+        for name in RENDER_INPUT_NAMES
+        if values.given(name) and name not in ("task-role-arn", "execution-role-arn")
+    ]
+    if named and changing and codebuild_source_version(env) is not None:
+        return None, (
+            f"image-tag: the {SOURCE_VERSION_VARIABLE} default is not applied: "
+            f"{', '.join(changing)} change the containers, and their images are kept; "
+            "give image-tag to deploy a new image too"
+        )
+    return _codebuild_tag(env, named), None
 
 
 def _codebuild_tag(env: Mapping[str, str], containers_named: bool) -> str | None:
@@ -292,7 +371,8 @@ def _from_app_file(
             service,
             desired_count=service.desired_count if desired is None else desired,
             update_params={**service.update_params, **update_params},
-            image_tag_parameter=service.image_tag_parameter or parameter,
+            # The input wins over the file, as every input does (docs/promotion.md).
+            image_tag_parameter=parameter or service.image_tag_parameter,
         )
         for service in services
     )

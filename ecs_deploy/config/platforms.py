@@ -6,13 +6,17 @@
   build environments", https://docs.aws.amazon.com/codebuild/latest/userguide/build-env-ref-env-vars.html).
 - GitLab sets GITLAB_CI=true and CI_PROJECT_DIR in every job
   (https://docs.gitlab.com/ci/variables/predefined_variables/).
+- GitHub Actions sets GITHUB_ACTIONS=true in every step ("Store information in variables",
+  default environment variables, https://docs.github.com/en/actions/reference/variables-reference).
 GitHub Actions' files ($GITHUB_OUTPUT, $GITHUB_STEP_SUMMARY) are read in settings.github_files.
+This module is the one place that tells the platforms apart (`platform_of`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 from ecs_deploy.config.declared_inputs import declared
@@ -21,6 +25,31 @@ from ecs_deploy.config.declared_inputs import declared
 WORKSPACE_VARIABLES = ("GITHUB_WORKSPACE", "CI_PROJECT_DIR", "CODEBUILD_SRC_DIR")
 SOURCE_VERSION_VARIABLE = "CODEBUILD_RESOLVED_SOURCE_VERSION"
 GITLAB_DOTENV_DEFAULT = "ecs-deploy.env"
+
+
+class Platform(StrEnum):
+    GITHUB_ACTIONS = "GitHub Actions"
+    GITLAB_CI = "GitLab CI"
+    CODEBUILD = "AWS CodeBuild"
+
+
+def platform_of(env: Mapping[str, str]) -> Platform | None:
+    """The CI platform of this run; None outside one (a person's shell).
+
+    GitHub Actions first: a self-hosted runner can itself run inside a CodeBuild build
+    (CodeBuild-hosted GitHub Actions runners), and then the run is the workflow's.
+    """
+    if in_github_actions(env):
+        return Platform.GITHUB_ACTIONS
+    if in_gitlab(env):
+        return Platform.GITLAB_CI
+    if in_codebuild(env):
+        return Platform.CODEBUILD
+    return None
+
+
+def in_github_actions(env: Mapping[str, str]) -> bool:
+    return env.get("GITHUB_ACTIONS") == "true"
 
 
 def in_codebuild(env: Mapping[str, str]) -> bool:

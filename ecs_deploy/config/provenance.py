@@ -7,13 +7,16 @@ Variables, as each platform documents them:
 - AWS CodeBuild ("Environment variables in build environments"):
   CODEBUILD_RESOLVED_SOURCE_VERSION, CODEBUILD_BUILD_URL, and CODEBUILD_BUILD_ARN (used where
   the console URL cannot be a tag value: it holds '?' and '#').
-The first platform that gives anything is used, so values of two platforms never mix.
+Only the variables of the platform the run is in (config.platforms.platform_of) are read, so
+values of two platforms never mix and a variable left over from elsewhere is not taken.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+
+from ecs_deploy.config.platforms import Platform, platform_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,11 +31,8 @@ class Provenance:
 
 
 def provenance_of(env: Mapping[str, str]) -> Provenance:
-    for platform in (_github, _gitlab, _codebuild):
-        found = platform(env)
-        if not found.empty:
-            return found
-    return Provenance()
+    platform = platform_of(env)
+    return Provenance() if platform is None else _READERS[platform](env)
 
 
 def _github(env: Mapping[str, str]) -> Provenance:
@@ -58,3 +58,10 @@ def _codebuild(env: Mapping[str, str]) -> Provenance:
 
 def _value(env: Mapping[str, str], name: str) -> str | None:
     return env.get(name, "").strip() or None
+
+
+_READERS: dict[Platform, Callable[[Mapping[str, str]], Provenance]] = {
+    Platform.GITHUB_ACTIONS: _github,
+    Platform.GITLAB_CI: _gitlab,
+    Platform.CODEBUILD: _codebuild,
+}

@@ -10,6 +10,7 @@ from typing import Any
 
 from ecs_deploy.config.bluegreen import CodeDeploySpec, Mode
 from ecs_deploy.config.declared_inputs import default_int, default_number
+from ecs_deploy.config.platforms import in_github_actions
 from ecs_deploy.config.provenance import Provenance
 from ecs_deploy.errors import SourceLocation
 
@@ -152,7 +153,7 @@ def github_files(environ: Mapping[str, str]) -> GitHubFiles:
         step_summary=Path(environ["GITHUB_STEP_SUMMARY"])
         if environ.get("GITHUB_STEP_SUMMARY")
         else None,
-        in_actions=environ.get("GITHUB_ACTIONS") == "true",
+        in_actions=in_github_actions(environ),
     )
 
 
@@ -188,6 +189,7 @@ class Settings:
     skip_post_tasks: bool = False
     image_tag: str | None = None
     image_tag_from: str | None = None  # the variable a default image tag came from
+    image_tag_note: str | None = None  # why a default image tag was not applied
     wait: bool = True
     timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS
     poll_interval_seconds: float = DEFAULT_POLL_SECONDS
@@ -206,5 +208,8 @@ class Settings:
     # keep-revisions: after a successful deploy, the newest N ACTIVE revisions of each family
     # this run registered are kept and older ones deregistered; None keeps everything
     keep_revisions: int | None = None
+    # Every cluster whose services and tasks may run those families (the run's, and with
+    # environments: every environment's): what any of them uses is never deregistered
+    revision_clusters: tuple[str, ...] = ()
     # The commit and CI run this deploy comes from: tags on the revisions it registers
     provenance: Provenance = field(default_factory=Provenance)

@@ -9,8 +9,11 @@ Only the families this run registered, only ACTIVE revisions beyond the newest N
 DeregisterTaskDefinition (ECS API reference): the revision becomes INACTIVE; tasks and services
 that use it go on, but no new task or service, and no UpdateService, can use it. So nothing is
 deregistered on a guess: when what the cluster uses cannot be read, nothing is; a denied or
-failed call gives one warning and ends the clean-up. Only the run's cluster is looked at: a
-family that services of other clusters run too needs a larger N (docs/terraform.md).
+failed call gives one warning and ends the clean-up. The clusters looked at are named, never
+guessed (config.inputs refuses keep-revisions without one): the run's, and with environments:
+every environment's, all read before the first deregistration; one that cannot be read means
+nothing is deregistered. A family that services of clusters outside the file run too needs a
+larger N (docs/terraform.md).
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ MAX_DEREGISTER_PER_RUN = 100
 
 def clean_up_revisions(
     keep: int,
-    cluster: str,
+    clusters: Sequence[str],
     registered: Sequence[str],
     plans: Sequence[ServicePlan],
     results: Sequence[ServiceResult],
@@ -42,15 +45,20 @@ def clean_up_revisions(
     if not families:
         reporter.info("keep-revisions: this run registered no revision; nothing to clean up")
         return ()
-    try:
-        in_use = ecs.revisions_in_use(cluster)
-    except DeployError as exc:
-        reporter.warning(
-            f"keep-revisions: nothing deregistered: what cluster '{cluster}' "
-            f"runs could not be read: {exc}"
-        )
+    if not clusters:  # never "no cluster runs anything": that is not known
+        reporter.warning("keep-revisions: nothing deregistered: no cluster to read")
         return ()
-    protected = set(in_use) | set(registered) | set(_returned_to(plans, results))
+    in_use: set[str] = set()
+    for cluster in clusters:
+        try:
+            in_use.update(ecs.revisions_in_use(cluster))
+        except DeployError as exc:
+            reporter.warning(
+                f"keep-revisions: nothing deregistered: what cluster '{cluster}' "
+                f"runs could not be read: {exc}"
+            )
+            return ()
+    protected = in_use | set(registered) | set(_returned_to(plans, results))
     done: list[str] = []
     try:
         for family in families:

@@ -202,7 +202,7 @@ def _after_success(
             with reporter.section("Old revisions"):
                 deregistered = clean_up_revisions(
                     settings.keep_revisions,
-                    plan.cluster,
+                    settings.revision_clusters,
                     registrar.registered,
                     plan.services,
                     result.services,

@@ -10,12 +10,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.e2e.action import REPO
+from tests.e2e.action import REPO, ActionRun
 from tests.e2e.conftest import images_of, service_of
 
 GITLAB = {
@@ -29,6 +30,7 @@ CODEBUILD = {
     "CODEBUILD_RESOLVED_SOURCE_VERSION": "0123456789abcdef0123456789abcdef01234567",
     "AWS_DEFAULT_REGION": "us-east-1",
 }
+FAST = {"poll-interval": "0.2s", "timeout": "60s"}
 
 
 def _run(endpoint: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -98,3 +100,38 @@ def test_bad_input_exits_2_with_one_plain_line(app: Any, workspace: Path) -> Non
     assert "timeout: '0s' must be greater than zero" in done.stdout + done.stderr
     assert "Traceback" not in done.stdout + done.stderr
     assert app.calls.mutating() == []
+
+
+def _container(app: Any, name: str) -> dict[str, Any]:
+    arn = service_of(app, "web")["taskDefinition"]
+    described = app.client("ecs").describe_task_definition(taskDefinition=arn)
+    definitions = described["taskDefinition"]["containerDefinitions"]
+    return dict(next(c for c in definitions if c["name"] == name))
+
+
+def test_codebuild_tags_with_the_commit_only_when_nothing_else_changes_the_containers(
+    app: Any, action: Callable[..., ActionRun]
+) -> None:
+    """A config-only deploy (environment-variables) in CodeBuild keeps the images: retagging
+    them to the commit would deploy an image nobody asked for. Without such a change, the
+    named container takes the commit (README, "Image tag" under CodeBuild)."""
+    inputs = {"cluster": "demo", "service": "web", "container-name": "app", **FAST}
+    before = _container(app, "app")["image"]
+    config_only = action(
+        {**inputs, "environment-variables": "LOG_LEVEL=debug"},
+        github_actions=False,
+        extra_env=CODEBUILD,
+    )
+    assert config_only.exit_code == 0, config_only.stdout + config_only.stderr
+    app_container = _container(app, "app")
+    assert app_container["image"] == before
+    assert {"name": "LOG_LEVEL", "value": "debug"} in app_container["environment"]
+    notes = [line for line in config_only.stdout.splitlines() if "default is not applied" in line]
+    assert len(notes) == 1 and "environment-variables" in notes[0], config_only.stdout
+    assert "(from CODEBUILD_RESOLVED_SOURCE_VERSION)" not in config_only.stdout
+
+    retag = action(inputs, github_actions=False, extra_env=CODEBUILD)
+    assert retag.exit_code == 0, retag.stdout + retag.stderr
+    commit = CODEBUILD["CODEBUILD_RESOLVED_SOURCE_VERSION"]
+    assert _container(app, "app")["image"] == f"{before.rsplit(':', 1)[0]}:{commit}"
+    assert "default is not applied" not in retag.stdout

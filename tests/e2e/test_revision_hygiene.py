@@ -20,6 +20,7 @@ import pytest
 from ecs_deploy.emulator import Fault
 from tests.e2e.action import ActionRun
 from tests.e2e.conftest import service_of
+from tests.e2e.test_bad_input import assert_rejected
 
 FAST = {"poll-interval": "0.2s", "timeout": "60s"}
 WEB = {"config": ".ecs-deploy.yml", "service": "web", **FAST}
@@ -173,6 +174,7 @@ BUILD_ARN = "arn:aws:codebuild:us-east-1:123456789012:build/app:0f1e2d3c-aaaa-bb
 PLATFORMS = {
     "github": (
         {
+            "GITHUB_ACTIONS": "true",
             "GITHUB_SHA": SHA,
             "GITHUB_SERVER_URL": "https://github.com",
             "GITHUB_REPOSITORY": "org/app",
@@ -181,12 +183,17 @@ PLATFORMS = {
         "https://github.com/org/app/actions/runs/4242",
     ),
     "gitlab": (
-        {"CI_COMMIT_SHA": SHA, "CI_JOB_URL": "https://gitlab.example.com/g/app/-/jobs/77"},
+        {
+            "GITLAB_CI": "true",
+            "CI_COMMIT_SHA": SHA,
+            "CI_JOB_URL": "https://gitlab.example.com/g/app/-/jobs/77",
+        },
         "https://gitlab.example.com/g/app/-/jobs/77",
     ),
     # The console URL holds '?' and '#', which ECS tag values refuse: the build's ARN instead.
     "codebuild": (
         {
+            "CODEBUILD_BUILD_ID": "app:0f1e2d3c-aaaa-bbbb-cccc-0123",
             "CODEBUILD_RESOLVED_SOURCE_VERSION": SHA,
             "CODEBUILD_BUILD_URL": "https://us-east-1.console.aws.amazon.com/codesuite/codebuild/"
             "123456789012/projects/app/build/app%3A0f1e/?region=us-east-1",
@@ -202,7 +209,8 @@ def test_revisions_this_run_registers_are_tagged_with_the_commit_and_the_run(
     app: Any, action: Callable[..., ActionRun], platform: str
 ) -> None:
     env, run_tag = PLATFORMS[platform]
-    run = action({**WEB, "image-tag": "v2"}, extra_env=env)
+    # Each platform as it runs: only GitHub's runner sets GITHUB_ACTIONS.
+    run = action({**WEB, "image-tag": "v2"}, extra_env=env, github_actions=platform == "github")
     assert run.exit_code == 0, run.stdout + run.stderr
     [registered] = app.calls.params_of("RegisterTaskDefinition")
     assert {"key": "ecs-deploy:commit", "value": SHA} in registered["tags"]
@@ -232,7 +240,7 @@ def test_without_tag_resource_the_revision_is_registered_untagged_with_one_warni
     """Tags on RegisterTaskDefinition need ecs:TagResource too ("Grant permission to tag
     resources on creation", ECS developer guide); the official minimal policy lacks it."""
     app.faults.deny("ecs", "TagResource")
-    run = action({**WEB, "image-tag": "v2"}, extra_env={"CI_COMMIT_SHA": "abc123"})
+    run = action({**WEB, "image-tag": "v2"}, extra_env={"GITHUB_SHA": "abc123"})
     assert run.exit_code == 0, run.stdout + run.stderr
     assert run.outputs["outcome"] == "succeeded"
     warnings = [line for line in run.stdout.splitlines() if line.startswith("::warning")]
@@ -241,3 +249,27 @@ def test_without_tag_resource_the_revision_is_registered_untagged_with_one_warni
         taskDefinition=run.outputs["task-definition-arn"], include=["TAGS"]
     )
     assert not described.get("tags")
+
+
+@pytest.mark.parametrize(
+    ("inputs", "expected"),
+    [
+        # No service: nothing says where the family runs, and "default" would be a guess.
+        (
+            {"task-definition": "taskdefs/web.json", "cluster": "demo"},
+            "keep-revisions needs service",
+        ),
+        # The service's cluster left to ECS's default: what runs elsewhere is not read.
+        (
+            {"service": "web", "container-name": "app", "image-tag": "v2"},
+            "keep-revisions needs a cluster that is named",
+        ),
+    ],
+    ids=["register-only", "no-cluster"],
+)
+def test_keep_revisions_is_refused_where_its_cluster_would_be_a_guess(
+    app: Any, action: Callable[..., ActionRun], inputs: dict[str, str], expected: str
+) -> None:
+    run = action({**inputs, **FAST, "keep-revisions": "1"})
+    assert_rejected(run, app, expected)  # exit 2, one line, no change in AWS
+    assert app.calls.count("DeregisterTaskDefinition") == 0

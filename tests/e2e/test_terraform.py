@@ -264,12 +264,17 @@ def test_the_application_file_names_a_parameter_per_service(
         "  - name: worker\n"
         "    containers: [worker]\n",
     )
+    run = action({"config": ".ecs-deploy.yml", "image-tag": "v7", **FAST})
+    assert run.exit_code == 0, run.stdout + run.stderr
+    assert [p["Name"] for p in app.calls.params_of("PutParameter", "ssm")] == ["/web/image-tag"]
+    assert parameter_value(app, "/web/image-tag") == "v7"  # the file's, for web only
+    # The input wins over the file (docs/promotion.md: inputs win), for every service.
     run = action(
-        {"config": ".ecs-deploy.yml", "image-tag": "v7", "image-tag-parameter": "/app/tag", **FAST}
+        {"config": ".ecs-deploy.yml", "image-tag": "v8", "image-tag-parameter": "/app/tag", **FAST}
     )
     assert run.exit_code == 0, run.stdout + run.stderr
-    assert parameter_value(app, "/web/image-tag") == "v7"  # the file's, for web
-    assert parameter_value(app, "/app/tag") == "v7"  # the input's, for worker
+    assert parameter_value(app, "/app/tag") == "v8"
+    assert parameter_value(app, "/web/image-tag") == "v7"  # not written by the second run
 
 
 def test_a_bad_name_in_the_application_file_is_shown_where_it_is(

@@ -96,3 +96,20 @@ def test_an_output_file_in_a_missing_folder_is_refused_before_any_change(tmp_pat
         build_settings({**SINGLE, "exports-file": "nowhere/out.sh"}, env)
     with pytest.raises(InputError, match=r"dotenv-file: .* is a folder"):
         build_settings({**SINGLE, "dotenv-file": "."}, env)
+
+
+def test_no_default_tag_when_the_inputs_change_the_containers_otherwise(tmp_path: Path) -> None:
+    env = codebuild(tmp_path)
+    settings = build_settings(
+        {**SINGLE, "secrets": "DB=arn:aws:ssm:us-east-1:1:parameter/db", "command": "run"}, env
+    )
+    assert (settings.image_tag, settings.image_tag_from) == (None, None)
+    assert settings.image_tag_note is not None
+    assert "secrets, command change the containers" in settings.image_tag_note
+    assert "arn:aws:ssm" not in settings.image_tag_note  # names the inputs, never their values
+    # The task roles change no container: the commit still tags the named one.
+    roles = build_settings({**SINGLE, "task-role-arn": "arn:aws:iam::1:role/r"}, env)
+    assert (roles.image_tag, roles.image_tag_note) == (COMMIT, None)
+    # Outside CodeBuild there was no default to leave out: nothing to say.
+    outside = build_settings({**SINGLE, "command": "run"}, {"GITHUB_WORKSPACE": str(tmp_path)})
+    assert outside.image_tag_note is None
