@@ -151,7 +151,9 @@ def _failed_since(
     failed = [
         d
         for d in service.deployments
-        if d.rollout_state == "FAILED" and d.id != change.deployment_id
+        if d.rollout_state == "FAILED"
+        and d.id != change.deployment_id
+        and _since(d.updated_at or d.created_at, begun)
     ]
     if failed:
         return max(failed, key=lambda d: d.updated_at or d.created_at or datetime.min).id
@@ -159,10 +161,15 @@ def _failed_since(
         match = FAILED_EVENT.search(event.message)
         if match is None or match.group("id") == change.deployment_id:
             continue
-        if begun is None or event.created_at is None or event.created_at >= begun - FAILURE_SKEW:
+        if _since(event.created_at, begun):
             return match.group("id")
         break  # older than the named deployment: not its story
     return None
+
+
+def _since(moment: datetime | None, begun: datetime | None) -> bool:
+    """At or after `begun` (within FAILURE_SKEW); unknown times count (nothing to tell by)."""
+    return begun is None or moment is None or moment >= begun - FAILURE_SKEW
 
 
 def _from_records(
