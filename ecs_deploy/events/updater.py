@@ -154,6 +154,9 @@ def deploy(
             poll_interval_seconds=settings.poll_interval_seconds,
             max_retries=settings.max_retries,
             region=settings.region,
+            # A repeated event (at-least-once delivery, a retry) follows the deployment the
+            # first one started instead of superseding it.
+            follow_live_deployment=True,
         )
         outcome = run_deploy(run, clients, reporter, clock, wait_ends_at=budget.ends_at)
         for result in outcome.services:

@@ -108,6 +108,28 @@ def start_rolling(
     )
 
 
+def follow_rolling(plan: ServicePlan, clock: Clock) -> StartedDeployment:
+    """The deployment of this revision ECS has under way (plan.follows): watched as if this
+    run had started it, with no UpdateService."""
+    followed = plan.follows
+    if followed is None:
+        raise ValueError(f"{plan.name}: no deployment to follow")
+    created = followed.created_at
+    return StartedDeployment(
+        plan=plan,
+        task_definition_arn=plan.current_task_definition_arn,
+        registered=False,
+        deployment_id=followed.id,
+        started_at=clock.now(),
+        # Its events count from its creation (the state-change handler anchors the same way).
+        started_wall=created - timedelta(milliseconds=500)
+        if created
+        else datetime.now(UTC) - timedelta(seconds=2),
+        created_at=created,
+        followed=True,
+    )
+
+
 def ecs_start_time(ours: EcsDeployment | None, sent_at: datetime) -> datetime:
     """When ECS says our deployment began, on ECS's clock (events use it too), a little early
     so an event stamped a few milliseconds before still counts; our own clock, with more
