@@ -94,7 +94,7 @@ def handle(
                 return _ignored(kind, "no service listed for it runs that repository")
             response = updater.deploy(accepted, clients, reporter, clock, budget, settings, kind)
         else:
-            response = state_change.judge(parsed, clients, reporter, clock)
+            response = state_change.judge(parsed, clients, reporter, clock, budget)
             delivered = deliver(
                 response,
                 settings,

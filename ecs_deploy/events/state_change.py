@@ -34,6 +34,7 @@ from ecs_deploy.deploy.strategies.rolling import RollingTracker, explainer
 from ecs_deploy.deploy.verdict import Verdict as TrackerVerdict
 from ecs_deploy.deploy.watch import SourceReader
 from ecs_deploy.errors import AwsError, DeployError
+from ecs_deploy.events.budget import TimeBudget
 from ecs_deploy.events.kinds import COMPLETED, FAILED, KIND_STATE, DeploymentStateChange
 from ecs_deploy.events.response import EventResponse, Status, Verdict
 from ecs_deploy.events.updater import DEPLOYMENT_FAILED
@@ -59,8 +60,15 @@ class Subject:
 
 
 def judge(
-    change: DeploymentStateChange, clients: Clients, reporter: Reporter, clock: Clock
+    change: DeploymentStateChange,
+    clients: Clients,
+    reporter: Reporter,
+    clock: Clock,
+    budget: TimeBudget | None = None,
 ) -> EventResponse:
+    """`budget`: the function's time; past its end the verdict is still read and answered,
+    but the forensics (stopped tasks, log tails: the slow part) are left out, with a warning."""
+    budget = budget or TimeBudget(clock, None)
     if change.event_name not in (COMPLETED, FAILED) and not change.rolling_back:
         return EventResponse(
             KIND,
@@ -90,8 +98,10 @@ def judge(
             "state change gives it",
         )
     evidence = None
-    if not verdict.outcome.ok:
+    if not verdict.outcome.ok and budget.seconds_left(1.0) > 0:
         evidence = explainer(tracker, ecs, clients.logs)(verdict)
+    elif not verdict.outcome.ok:
+        reporter.warning(f"{about}: no forensics: the function's time ran out")
     reporter.verdict(change.service, verdict.outcome, verdict.reason, 0.0, evidence)
     result = Verdict(
         cluster=change.cluster,
@@ -113,7 +123,8 @@ def judge(
 
 
 def _observe(tracker: RollingTracker, reader: SourceReader, clock: Clock) -> TrackerVerdict | None:
-    """The tracker's verdict on the state now: no waiting (the next event comes instead)."""
+    """The tracker's verdict on the state now: no waiting (the next event comes instead).
+    Both looks always: without the second a verdict can be missed, and no event may follow."""
     for _ in range(OBSERVATIONS):
         reads = list(tracker.reads())
         snapshot = reader.read(reads)

@@ -555,6 +555,24 @@ def test_a_failed_deployment_handed_off_is_judged_rolled_back_with_forensics(
         assert sent["detail"]["verdict"] == verdict
 
 
+def test_a_verdict_past_the_functions_time_comes_without_forensics(
+    events_app: Any, lambda_env: dict[str, str]
+) -> None:
+    events_app.faults.set_for_image(f"{WEB_REPOSITORY}:crash", Fault.CRASH)
+    started = handle(payload(ecs_tag="crash"), NO_TIME_LEFT, os.environ, accept=("updater",))
+    failed = str(started.deployments[0].deployment_id)
+    deployment_events(events_app, failed, "FAILED")
+    rollback = rollback_of(events_app, "web", failed)
+    deployment_events(events_app, rollback, "COMPLETED")
+    events_app.calls.clear()
+    judged = handle(state_change(events_app, "failed", "web", failed), NO_TIME_LEFT, os.environ)
+    assert judged.verdict is not None, judged.message
+    assert judged.verdict.outcome == "rolled_back"
+    assert judged.verdict.forensics is None
+    # The forensics' reads (stopped tasks, log tails) were not made.
+    assert "GetLogEvents" not in [c.operation for c in events_app.calls.operations()]
+
+
 def test_while_ecs_rolls_back_the_verdict_is_pending(
     events_app: Any, lambda_env: dict[str, str]
 ) -> None:
