@@ -313,11 +313,7 @@ def test_services_from_an_application_file(
 def test_an_application_file_environment_chooses_the_cluster(
     events_app: Any, lambda_env: dict[str, str], workspace: Path
 ) -> None:
-    seed = workspace / "prod-seed.yml"
-    seed.write_text(
-        (workspace / "ecr-app.yml").read_text().replace("cluster: demo", "cluster: prod")
-    )
-    events_app.seed(seed)
+    seed_prod(events_app, workspace)
     (workspace / "promoted.yml").write_text(
         "version: v1\n"
         "services:\n"
@@ -367,6 +363,43 @@ def test_an_application_file_asking_what_an_event_does_not_do_is_refused(
     assert words in response["message"]
     assert "Traceback" not in stderr
     assert mutating_calls(events_app) == []
+
+
+def seed_prod(app: Any, workspace: Path) -> None:
+    """The ECR application's services in a second cluster, prod."""
+    seed = workspace / "prod-seed.yml"
+    seed.write_text(
+        (workspace / "ecr-app.yml").read_text().replace("cluster: demo", "cluster: prod")
+    )
+    app.seed(seed)
+    app.calls.clear()
+
+
+def test_a_push_to_two_clusters_starts_both_before_waiting_on_either(
+    events_app: Any, lambda_env: dict[str, str], workspace: Path
+) -> None:
+    seed_prod(events_app, workspace)
+    events_app.faults.set_for_image(f"{ECR_IMAGE}:latest", Fault.placement_delay(3600))
+    env = {**lambda_env, "ECS_DEPLOY_SERVICES": '{"my-repository-name": ["demo/api", "prod/api"]}'}
+    code, response, stderr = run_cli(env, fixture("ecr-image-push.json"), "--remaining-time", "4")
+    assert code == 0, response
+    assert response["status"] == "handed_off", response
+    assert sorted(d["cluster"] for d in response["deployments"]) == ["demo", "prod"]
+    calls = list(events_app.calls.operations())
+    updates = [c.at for c in calls if c.operation == "UpdateService"]
+    assert len(updates) == 2
+    # One cluster after the other, the second's update would come after the first's whole
+    # wait (three seconds of polls, ending at the function's margin): both come first.
+    polls = {
+        cluster: [
+            c.at
+            for c in calls
+            if c.operation == "DescribeServices" and c.params.get("cluster") == cluster
+        ]
+        for cluster in ("demo", "prod")
+    }
+    assert max(updates) < min(polls["demo"][-1], polls["prod"][-1]), (updates, polls)
+    assert "timed_out" not in stderr
 
 
 def test_a_push_to_another_registry_deploys_nothing(
