@@ -30,7 +30,11 @@ from ecs_deploy.config.settings import FailFastPolicy
 from ecs_deploy.deploy.clock import Clock
 from ecs_deploy.deploy.runner import Clients
 from ecs_deploy.deploy.started import StartedDeployment
-from ecs_deploy.deploy.strategies.rolling import RollingTracker, explainer
+from ecs_deploy.deploy.strategies.rolling import (
+    RollingTracker,
+    existing_deployment,
+    explainer,
+)
 from ecs_deploy.deploy.verdict import Verdict as TrackerVerdict
 from ecs_deploy.deploy.watch import SourceReader
 from ecs_deploy.errors import AwsError, DeployError
@@ -236,14 +240,11 @@ def _started(
         desired_count=None,
         timeout_seconds=0.0,
     )
-    anchor = subject.created_at or subject.seen_at
-    return StartedDeployment(
-        plan=plan,
-        task_definition_arn=subject.task_definition,
-        registered=False,
-        deployment_id=subject.deployment_id,
-        started_at=clock.now(),
-        # A little early, as for a deployment the action started (rolling.ecs_start_time).
-        started_wall=anchor - timedelta(milliseconds=500 if subject.created_at else 2000),
-        created_at=subject.created_at,
+    return existing_deployment(
+        plan,
+        subject.task_definition,
+        subject.deployment_id,
+        subject.created_at,
+        subject.seen_at,
+        clock,
     )

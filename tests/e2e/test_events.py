@@ -545,6 +545,18 @@ def test_the_command_acts_as_lambda_with_the_time_given(
     assert "handed off" in stderr  # the log says so too (stdout is the response alone)
 
 
+def rolled_back(app: Any) -> tuple[str, str]:
+    """A crashing tag deployed (handed off at once) and ECS's circuit breaker rolling it back
+    to completion: the failed deployment's id and the rollback's."""
+    app.faults.set_for_image(f"{WEB_REPOSITORY}:crash", Fault.CRASH)
+    started = handle(payload(ecs_tag="crash"), NO_TIME_LEFT, os.environ, accept=("updater",))
+    failed = str(started.deployments[0].deployment_id)
+    deployment_events(app, failed, "FAILED")
+    rollback = rollback_of(app, "web", failed)
+    deployment_events(app, rollback, "COMPLETED")
+    return failed, rollback
+
+
 def test_a_failed_deployment_handed_off_is_judged_rolled_back_with_forensics(
     events_app: Any, lambda_env: dict[str, str]
 ) -> None:
@@ -591,12 +603,7 @@ def test_a_failed_deployment_handed_off_is_judged_rolled_back_with_forensics(
 def test_a_verdict_past_the_functions_time_comes_without_forensics(
     events_app: Any, lambda_env: dict[str, str]
 ) -> None:
-    events_app.faults.set_for_image(f"{WEB_REPOSITORY}:crash", Fault.CRASH)
-    started = handle(payload(ecs_tag="crash"), NO_TIME_LEFT, os.environ, accept=("updater",))
-    failed = str(started.deployments[0].deployment_id)
-    deployment_events(events_app, failed, "FAILED")
-    rollback = rollback_of(events_app, "web", failed)
-    deployment_events(events_app, rollback, "COMPLETED")
+    failed, _ = rolled_back(events_app)
     events_app.calls.clear()
     judged = handle(state_change(events_app, "failed", "web", failed), NO_TIME_LEFT, os.environ)
     assert judged.verdict is not None, judged.message
@@ -639,12 +646,7 @@ def test_without_the_service_deployments_api_a_rollback_is_never_a_success(
     events_app: Any, lambda_env: dict[str, str]
 ) -> None:
     events_app.faults.deny("ecs", "ListServiceDeployments")
-    events_app.faults.set_for_image(f"{WEB_REPOSITORY}:crash", Fault.CRASH)
-    started = handle(payload(ecs_tag="crash"), NO_TIME_LEFT, os.environ, accept=("updater",))
-    failed = str(started.deployments[0].deployment_id)
-    deployment_events(events_app, failed, "FAILED")
-    rollback = rollback_of(events_app, "web", failed)
-    deployment_events(events_app, rollback, "COMPLETED")
+    failed, rollback = rolled_back(events_app)
     judged = handle(state_change(events_app, "completed", "web", rollback), None, os.environ)
     assert judged.exit_code == 1, judged.message
     assert judged.verdict is not None

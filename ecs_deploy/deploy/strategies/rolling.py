@@ -114,18 +114,36 @@ def follow_rolling(plan: ServicePlan, clock: Clock) -> StartedDeployment:
     followed = plan.follows
     if followed is None:
         raise ValueError(f"{plan.name}: no deployment to follow")
-    created = followed.created_at
+    return existing_deployment(
+        plan,
+        plan.current_task_definition_arn,
+        followed.id,
+        followed.created_at,
+        datetime.now(UTC),
+        clock,
+    )
+
+
+def existing_deployment(
+    plan: ServicePlan,
+    task_definition_arn: str,
+    deployment_id: str,
+    created_at: datetime | None,
+    seen_at: datetime,
+    clock: Clock,
+) -> StartedDeployment:
+    """A deployment this run did not start (a previous event's, ECS's rollback), watched and
+    judged as one it started: its events count from its creation (a little early, as in
+    ecs_start_time), or with more slack from `seen_at` when ECS gives no creation time."""
+    anchor = created_at or seen_at
     return StartedDeployment(
         plan=plan,
-        task_definition_arn=plan.current_task_definition_arn,
+        task_definition_arn=task_definition_arn,
         registered=False,
-        deployment_id=followed.id,
+        deployment_id=deployment_id,
         started_at=clock.now(),
-        # Its events count from its creation (the state-change handler anchors the same way).
-        started_wall=created - timedelta(milliseconds=500)
-        if created
-        else datetime.now(UTC) - timedelta(seconds=2),
-        created_at=created,
+        started_wall=anchor - timedelta(milliseconds=500 if created_at else 2000),
+        created_at=created_at,
         followed=True,
     )
 
