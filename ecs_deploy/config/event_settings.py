@@ -18,6 +18,7 @@ from ecs_deploy.errors import InputError
 
 SERVICES_VARIABLE = "ECS_DEPLOY_SERVICES"
 CONFIG_VARIABLE = "ECS_DEPLOY_CONFIG"
+ENVIRONMENT_VARIABLE = "ECS_DEPLOY_ENVIRONMENT"  # the file's environments: entry to deploy
 # Lambda: stop waiting this long before the function's time ends, to answer and hand off.
 DEFAULT_MARGIN_SECONDS = 5.0
 # Polls inside a 30 s function: often enough to catch a quick verdict, few enough reads.
@@ -43,6 +44,7 @@ class EventSettings:
     timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS
     max_retries: int = DEFAULT_MAX_RETRIES
     region: str | None = None
+    environment: str | None = None  # of app_file (promotion's environments:)
 
 
 def event_settings(environ: Mapping[str, str] | None = None) -> EventSettings:
@@ -59,6 +61,7 @@ def event_settings(environ: Mapping[str, str] | None = None) -> EventSettings:
         ),
         timeout_seconds=_duration(env, "ECS_DEPLOY_TIMEOUT", DEFAULT_TIMEOUT_SECONDS),
         region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or None,
+        environment=env.get(ENVIRONMENT_VARIABLE) or None,
     )
 
 

@@ -213,3 +213,7 @@ class Settings:
     revision_clusters: tuple[str, ...] = ()
     # The commit and CI run this deploy comes from: tags on the revisions it registers
     provenance: Provenance = field(default_factory=Provenance)
+    # The event path: an unchanged revision ECS is deploying already (PRIMARY IN_PROGRESS) is
+    # followed, and one whose PRIMARY deployment COMPLETED is unchanged; never redeployed
+    # (EventBridge delivers at least once). The action redeploys an unsettled revision.
+    follow_live_deployment: bool = False

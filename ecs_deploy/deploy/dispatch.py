@@ -22,7 +22,7 @@ from ecs_deploy.deploy.strategies.codedeploy import (
     watch_codedeploy,
 )
 from ecs_deploy.deploy.strategies.ecs_blue_green import watch_ecs_blue_green
-from ecs_deploy.deploy.strategies.rolling import start_rolling, watch_rolling
+from ecs_deploy.deploy.strategies.rolling import follow_rolling, start_rolling, watch_rolling
 from ecs_deploy.deploy.watch import Watched, WatchedVerdict, WatchLoop
 from ecs_deploy.errors import DeployError
 from ecs_deploy.plan.deployment import ServicePlan
@@ -38,6 +38,8 @@ def start_service(
     registrar: Registrar,
     clock: Clock,
 ) -> StartedDeployment:
+    if plan.follows is not None:  # never set for CodeDeploy (planning: no redeploy there)
+        return follow_rolling(plan, clock)
     if plan.strategy is Strategy.CODEDEPLOY:
         if codedeploy is None:
             raise DeployError(f"{plan.name}: CodeDeploy is needed but no client was given")

@@ -17,6 +17,22 @@ class LiveDeployments:
     # failed deployment the service's taskDefinition names the failed revision, not this one.
     stable_task_definition_arn: str | None
     unsettled_reason: str | None = None
+    # The PRIMARY deployment: what it deploys, how far it is, when ECS created it.
+    primary_task_definition: str | None = None
+    primary_state: str | None = None
+    primary_created_at: datetime | None = None
+
+    def deploying(self, task_definition_arn: str) -> bool:
+        """ECS is deploying that revision now: the PRIMARY deployment, still IN_PROGRESS."""
+        return self.primary_task_definition == task_definition_arn and (
+            self.primary_id is not None and self.primary_state == "IN_PROGRESS"
+        )
+
+    def landed(self, task_definition_arn: str) -> bool:
+        """ECS finished deploying that revision: the PRIMARY deployment of it COMPLETED."""
+        return self.primary_task_definition == task_definition_arn and (
+            self.primary_state == "COMPLETED"
+        )
 
 
 def read_live(service: Mapping[str, Any]) -> LiveDeployments:
@@ -38,6 +54,13 @@ def read_live(service: Mapping[str, Any]) -> LiveDeployments:
         settled=settled,
         stable_task_definition_arn=str(newest["taskDefinition"]) if newest else None,
         unsettled_reason=reason,
+        primary_task_definition=str(primary["taskDefinition"])
+        if primary and primary.get("taskDefinition")
+        else None,
+        primary_state=str(state) if state else None,
+        primary_created_at=primary.get("createdAt")
+        if primary and isinstance(primary.get("createdAt"), datetime)
+        else None,
     )
 
 

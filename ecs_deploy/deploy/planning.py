@@ -19,10 +19,16 @@ from ecs_deploy.config.settings import (
     TaskSpec,
 )
 from ecs_deploy.deploy.bluegreen_planning import plan_strategy
-from ecs_deploy.deploy.live import read_live
+from ecs_deploy.deploy.live import LiveDeployments, read_live
 from ecs_deploy.errors import AccessDenied, InputError, PreflightError, SourceLocation
 from ecs_deploy.plan.changes import apply_changes
-from ecs_deploy.plan.deployment import DeployPlan, ServicePlan, TaskDefinitionPlan, TaskRunPlan
+from ecs_deploy.plan.deployment import (
+    DeployPlan,
+    FollowedDeployment,
+    ServicePlan,
+    TaskDefinitionPlan,
+    TaskRunPlan,
+)
 from ecs_deploy.plan.diff import diff_lines, same_task_definition
 from ecs_deploy.plan.image_tag_value import TagParameter, tag_value
 from ecs_deploy.plan.normalize import normalize_for_register
@@ -174,6 +180,9 @@ def _plan_service(
         else None
     )
     deploys_current = not task_definition.changed and task_definition.live_arn == current_arn
+    follows = None
+    if settings.follow_live_deployment and deploys_current and redeploy is not None:
+        redeploy, follows = _follow(deployments, current_arn, redeploy)
     return ServicePlan(
         name=spec.name,
         cluster=settings.cluster,
@@ -189,6 +198,7 @@ def _plan_service(
         live_primary_id=deployments.primary_id,
         rollback_task_definition_arn=deployments.stable_task_definition_arn,
         redeploy_reason=redeploy if deploys_current else None,
+        follows=follows,
         update_params=_checked_update_params(spec, settings.cluster, ecs),
         image_tag_parameter=TagParameter(
             spec.image_tag_parameter,
@@ -201,6 +211,18 @@ def _plan_service(
         if spec.image_tag_parameter
         else None,
     )
+
+
+def _follow(
+    deployments: LiveDeployments, current_arn: str, redeploy: str
+) -> tuple[str | None, FollowedDeployment | None]:
+    """The event path's redeploy: none when ECS deploys (follow it) or deployed (done) the
+    revision already; a repeated event must not supersede the deployment it started."""
+    if deployments.landed(current_arn):
+        return None, None
+    if deployments.deploying(current_arn) and deployments.primary_id:
+        return None, FollowedDeployment(deployments.primary_id, deployments.primary_created_at)
+    return redeploy, None
 
 
 def _checked_update_params(spec: ServiceSpec, cluster: str, ecs: EcsApi) -> Mapping[str, Any]:

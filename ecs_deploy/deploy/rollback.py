@@ -86,6 +86,7 @@ def rollback_plan(deployment: StartedDeployment, target: str) -> ServicePlan:
         force_new_deployment=False,
         desired_count=None,
         redeploy_reason=None,
+        follows=None,  # a rollback is an update of our own, never a deployment followed
         live_primary_id=deployment.deployment_id,
         # A rollback is watched to its final verdict: stopping at the stage or Ready the
         # failed run waited for would call it rolled back while production is not.

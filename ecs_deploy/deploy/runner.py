@@ -73,6 +73,7 @@ def run_deploy(
         clock,
         reporter,
         poll_interval=settings.poll_interval_seconds,
+        hand_off_at=wait_ends_at,
     )
     tasks = TaskRunner(ecs, clients.logs, reporter, registrar, loop)
     if plan.register_only is not None:
@@ -253,6 +254,12 @@ def _start_all(
                 )
                 continue
             started.append(deployment)
+            if deployment.followed:
+                reporter.info(
+                    f"{service.name}: {deployment.task_definition_arn} is being deployed "
+                    f"already: following deployment {deployment.deployment_id} (no update)"
+                )
+                continue
             reporter.service_updated(
                 service, deployment.task_definition_arn, deployment.deployment_id
             )

@@ -20,6 +20,8 @@ class StartedDeployment:
     started_wall: datetime  # ECS's clock, a little early: which events and records are ours
     # When ECS says our deployment was created (UpdateService's answer); None if not given.
     created_at: datetime | None = None
+    # Not started by this run: ECS was deploying this revision already (plan.follows).
+    followed: bool = False
 
     @property
     def name(self) -> str:

@@ -42,7 +42,7 @@ from ecs_deploy.errors import (
     TransientAwsError,
 )
 from ecs_deploy.report.console import Reporter
-from ecs_deploy.results import BlueGreenResult, Forensics
+from ecs_deploy.results import BlueGreenResult, Forensics, Outcome
 
 
 # -- what a tracker can ask for --------------------------------------------------------------
@@ -314,12 +314,22 @@ class SourceReader:
 # -- the loop --------------------------------------------------------------------------------
 class WatchLoop:
     def __init__(
-        self, reader: SourceReader, clock: Clock, reporter: Reporter, *, poll_interval: float
+        self,
+        reader: SourceReader,
+        clock: Clock,
+        reporter: Reporter,
+        *,
+        poll_interval: float,
+        hand_off_at: float | None = None,
     ) -> None:
         self._reader = reader
         self._clock = clock
         self._reporter = reporter
         self._poll_interval = poll_interval
+        # A wait ended there by the caller's budget (a Lambda function's time), not by the
+        # deployment's own timeout: the deployment goes on and is handed off, so it gets no
+        # "timed out" verdict line and no forensics (the caller says "handed off").
+        self._hand_off_at = hand_off_at
         self._unreadable_since: dict[str, float] = {}  # operation family -> first failure
 
     @property
@@ -383,12 +393,20 @@ class WatchLoop:
         tracker = item.tracker
         seconds = now - tracker.started_at
         evidence = None
-        if not verdict.outcome.ok and item.explain is not None:
+        handed_off = self._handed_off(tracker, verdict)
+        if not verdict.outcome.ok and item.explain is not None and not handed_off:
             evidence = item.explain(verdict)
         blue_green = item.describe(verdict) if item.describe is not None else None
-        if item.announce:
+        if item.announce and not handed_off:
             self._reporter.verdict(tracker.name, verdict.outcome, verdict.reason, seconds, evidence)
         return WatchedVerdict(verdict, seconds, evidence, blue_green)
+
+    def _handed_off(self, tracker: Tracker, verdict: Verdict) -> bool:
+        return (
+            verdict.outcome is Outcome.TIMED_OUT
+            and self._hand_off_at is not None
+            and tracker.deadline >= self._hand_off_at
+        )
 
     def _note(self, name: str, kind: Note, text: str) -> None:
         if kind is Note.PROGRESS:

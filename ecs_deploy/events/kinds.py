@@ -22,7 +22,9 @@ from typing import Any
 
 import jsonschema
 
-from ecs_deploy.errors import EventError
+from ecs_deploy.errors import EventError, InputError
+from ecs_deploy.plan.image import ImageRef
+from ecs_deploy.plan.revision_tags import TAG_RULE, fits, fits_key
 
 INVALID_EVENT = "invalid_event"
 INVALID_PAYLOAD = "invalid_payload"
@@ -129,6 +131,8 @@ def read_payload(data: Mapping[str, Any]) -> UpdaterPayload:
     if errors:
         raise EventError(INVALID_PAYLOAD, _describe(errors[0]))
     tags = data.get("tags") or {}
+    _check_image_name(data["ecs_image_name"])
+    _check_tags(tags)
     return UpdaterPayload(
         cluster=data["ecs_cluster_name"],
         service=data["ecs_service_name"],
@@ -136,6 +140,30 @@ def read_payload(data: Mapping[str, Any]) -> UpdaterPayload:
         tag=data["ecs_tag"],
         tags=tuple(sorted(tags.items())),
     )
+
+
+def _check_image_name(name: str) -> None:
+    try:
+        ImageRef.parse(name)
+    except InputError as exc:
+        raise EventError(
+            INVALID_PAYLOAD, f"invalid payload: field ecs_image_name is not an image name: {exc}"
+        ) from None
+
+
+def _check_tags(tags: Mapping[str, str]) -> None:
+    """ECS's own tag rules (the ones revisions are tagged by), before any change: TagResource
+    comes after the deployment, too late to refuse the event."""
+    for key, value in tags.items():
+        if not fits_key(key):
+            raise EventError(
+                INVALID_PAYLOAD, f"invalid payload: tag key {key!r} breaks ECS's rules ({TAG_RULE})"
+            )
+        if not fits(value):  # named by its key: a value may be anything
+            raise EventError(
+                INVALID_PAYLOAD,
+                f"invalid payload: the value of tags.{key} breaks ECS's rules ({TAG_RULE})",
+            )
 
 
 def _error_order(error: jsonschema.ValidationError) -> tuple[int, str]:

@@ -4,9 +4,10 @@
     ecs_deploy.events.lambda_handler.state_change_handler  ECS Deployment State Change events
 
 Both return the response document (events/response.py); `ecs-deploy event` prints the same.
-An expected failure is an answer (`status` failed or invalid, an `error` type), never an
+Every failure is an answer (`status` failed or invalid, an `error` type), never an
 exception: a raised error makes Lambda retry an asynchronous invocation (twice by default),
-and retrying an invalid event or a denied update only repeats it.
+and retrying an invalid event or a denied update only repeats it, while retrying one that
+failed after a change could change more. An unexpected one is `internal_error`.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from ecs_deploy.report.console import Reporter
 
 UPDATES = ("updater", "ecr_image_push")
 STATE_CHANGES = (KIND_STATE,)
+INTERNAL_ERROR = "internal_error"
 
 
 def handler(event: Any, context: LambdaContext | None = None) -> dict[str, Any]:
@@ -92,7 +94,7 @@ def handle(
                 return _ignored(kind, "no service listed for it runs that repository")
             response = updater.deploy(accepted, clients, reporter, clock, budget, settings, kind)
         else:
-            response = state_change.judge(parsed, clients, reporter, clock)
+            response = state_change.judge(parsed, clients, reporter, clock, budget)
             delivered = deliver(
                 response,
                 settings,
@@ -114,6 +116,13 @@ def handle(
         elif isinstance(exc, PreflightError):
             error = "not_found"  # what the event names is gone (a cluster deleted since)
         return EventResponse(kind, status, str(exc), error)
+    except Exception as exc:  # a raised error makes Lambda run the event again
+        # Something after a change may have failed: running the event again could change
+        # more, so it is answered (and logged with its type) instead; never retried.
+        reporter.error(f"internal error: {type(exc).__name__}: {exc}")
+        return EventResponse(
+            kind, Status.FAILED, f"internal error: {type(exc).__name__}: {exc}", INTERNAL_ERROR
+        )
     reporter.info(f"{response.status.value}: {response.message}")
     return response
 

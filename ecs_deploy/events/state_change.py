@@ -30,10 +30,15 @@ from ecs_deploy.config.settings import FailFastPolicy
 from ecs_deploy.deploy.clock import Clock
 from ecs_deploy.deploy.runner import Clients
 from ecs_deploy.deploy.started import StartedDeployment
-from ecs_deploy.deploy.strategies.rolling import RollingTracker, explainer
+from ecs_deploy.deploy.strategies.rolling import (
+    RollingTracker,
+    existing_deployment,
+    explainer,
+)
 from ecs_deploy.deploy.verdict import Verdict as TrackerVerdict
 from ecs_deploy.deploy.watch import SourceReader
 from ecs_deploy.errors import AwsError, DeployError
+from ecs_deploy.events.budget import TimeBudget
 from ecs_deploy.events.kinds import COMPLETED, FAILED, KIND_STATE, DeploymentStateChange
 from ecs_deploy.events.response import EventResponse, Status, Verdict
 from ecs_deploy.events.updater import DEPLOYMENT_FAILED
@@ -59,8 +64,15 @@ class Subject:
 
 
 def judge(
-    change: DeploymentStateChange, clients: Clients, reporter: Reporter, clock: Clock
+    change: DeploymentStateChange,
+    clients: Clients,
+    reporter: Reporter,
+    clock: Clock,
+    budget: TimeBudget | None = None,
 ) -> EventResponse:
+    """`budget`: the function's time; past its end the verdict is still read and answered,
+    but the forensics (stopped tasks, log tails: the slow part) are left out, with a warning."""
+    budget = budget or TimeBudget(clock, None)
     if change.event_name not in (COMPLETED, FAILED) and not change.rolling_back:
         return EventResponse(
             KIND,
@@ -90,8 +102,10 @@ def judge(
             "state change gives it",
         )
     evidence = None
-    if not verdict.outcome.ok:
+    if not verdict.outcome.ok and budget.seconds_left(1.0) > 0:
         evidence = explainer(tracker, ecs, clients.logs)(verdict)
+    elif not verdict.outcome.ok:
+        reporter.warning(f"{about}: no forensics: the function's time ran out")
     reporter.verdict(change.service, verdict.outcome, verdict.reason, 0.0, evidence)
     result = Verdict(
         cluster=change.cluster,
@@ -113,7 +127,8 @@ def judge(
 
 
 def _observe(tracker: RollingTracker, reader: SourceReader, clock: Clock) -> TrackerVerdict | None:
-    """The tracker's verdict on the state now: no waiting (the next event comes instead)."""
+    """The tracker's verdict on the state now: no waiting (the next event comes instead).
+    Both looks always: without the second a verdict can be missed, and no event may follow."""
     for _ in range(OBSERVATIONS):
         reads = list(tracker.reads())
         snapshot = reader.read(reads)
@@ -151,7 +166,9 @@ def _failed_since(
     failed = [
         d
         for d in service.deployments
-        if d.rollout_state == "FAILED" and d.id != change.deployment_id
+        if d.rollout_state == "FAILED"
+        and d.id != change.deployment_id
+        and _since(d.updated_at or d.created_at, begun)
     ]
     if failed:
         return max(failed, key=lambda d: d.updated_at or d.created_at or datetime.min).id
@@ -159,10 +176,15 @@ def _failed_since(
         match = FAILED_EVENT.search(event.message)
         if match is None or match.group("id") == change.deployment_id:
             continue
-        if begun is None or event.created_at is None or event.created_at >= begun - FAILURE_SKEW:
+        if _since(event.created_at, begun):
             return match.group("id")
         break  # older than the named deployment: not its story
     return None
+
+
+def _since(moment: datetime | None, begun: datetime | None) -> bool:
+    """At or after `begun` (within FAILURE_SKEW); unknown times count (nothing to tell by)."""
+    return begun is None or moment is None or moment >= begun - FAILURE_SKEW
 
 
 def _from_records(
@@ -218,14 +240,11 @@ def _started(
         desired_count=None,
         timeout_seconds=0.0,
     )
-    anchor = subject.created_at or subject.seen_at
-    return StartedDeployment(
-        plan=plan,
-        task_definition_arn=subject.task_definition,
-        registered=False,
-        deployment_id=subject.deployment_id,
-        started_at=clock.now(),
-        # A little early, as for a deployment the action started (rolling.ecs_start_time).
-        started_wall=anchor - timedelta(milliseconds=500 if subject.created_at else 2000),
-        created_at=subject.created_at,
+    return existing_deployment(
+        plan,
+        subject.task_definition,
+        subject.deployment_id,
+        subject.created_at,
+        subject.seen_at,
+        clock,
     )

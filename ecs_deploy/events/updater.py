@@ -14,6 +14,7 @@ once its update was accepted and did not fail.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 from ecs_deploy.aws.errors import ACCESS_DENIED_CODES
@@ -35,6 +36,9 @@ UPDATE_DENIED = "update_denied"
 TAGGING_DENIED = "tagging_denied"
 DEPLOYMENT_FAILED = "deployment_failed"
 AWS_ERROR = "aws_error"
+# Clusters deployed at once (each run updates its services in parallel too, runner.py):
+# bounded, UpdateService is throttled per account.
+MAX_PARALLEL_CLUSTERS = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,26 +145,39 @@ def deploy(
     settings: EventSettings,
     kind: str,
 ) -> EventResponse:
-    """Deploy what preflight accepted, one cluster at a time, within the budget."""
-    results: list[ServiceResult] = []
+    """Deploy what preflight accepted within the budget: each cluster's run (the action's
+    runbook, one cluster per run) at the same time, so no cluster's deployments start only
+    after another's wait used up the function's time."""
     by_cluster: dict[str, list[Checked]] = {}
     for item in checked:
         by_cluster.setdefault(item.request.cluster, []).append(item)
-    for cluster, items in by_cluster.items():
+
+    def run_cluster(cluster: str) -> list[ServiceResult]:
         run = Settings(
             cluster=cluster,
-            services=tuple(item.spec for item in items),
+            services=tuple(item.spec for item in by_cluster[cluster]),
             timeout_seconds=budget.seconds_left(settings.timeout_seconds),
             poll_interval_seconds=settings.poll_interval_seconds,
             max_retries=settings.max_retries,
             region=settings.region,
+            # A repeated event (at-least-once delivery, a retry) follows the deployment the
+            # first one started instead of superseding it.
+            follow_live_deployment=True,
         )
         outcome = run_deploy(run, clients, reporter, clock, wait_ends_at=budget.ends_at)
-        for result in outcome.services:
-            handed = _handed_off(result, budget)
-            if handed is not result:
-                reporter.info(f"{result.name}: {handed.reason}")
-            results.append(handed)
+        handed = [_handed_off(result, budget) for result in outcome.services]
+        for result, after in zip(outcome.services, handed, strict=True):
+            if after is not result:
+                reporter.info(f"{result.name}: {after.reason}")
+        return handed
+
+    clusters = list(by_cluster)
+    if len(clusters) == 1:
+        runs = [run_cluster(clusters[0])]
+    else:
+        with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_CLUSTERS, len(clusters))) as pool:
+            runs = list(pool.map(run_cluster, clusters))
+    results = [result for run in runs for result in run]
     tagging = _tag(checked, results, clients, reporter)
     return _response(kind, tuple(results), tagging)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from ecs_deploy.plan.image_tag_value import TagParameter
@@ -23,6 +24,14 @@ class TaskDefinitionPlan:
     images: tuple[ImageChange, ...] = ()
     diff: tuple[str, ...] = ()
     dropped_keys: tuple[DroppedKey, ...] = ()  # keys RegisterTaskDefinition does not know
+
+
+@dataclass(frozen=True, slots=True)
+class FollowedDeployment:
+    """A deployment ECS already has under way of the revision asked for: watched, not redone."""
+
+    id: str
+    created_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +58,9 @@ class ServicePlan:
     update_params: Mapping[str, Any] = field(default_factory=dict)
     # image-tag-parameter: written once the service runs what this plan deploys
     image_tag_parameter: TagParameter | None = None
+    # Set (Settings.follow_live_deployment): the revision is being deployed already; its
+    # deployment is watched instead of forcing a new one (a repeated event)
+    follows: FollowedDeployment | None = None
 
     @property
     def switches_revision(self) -> bool:
@@ -69,6 +81,7 @@ class ServicePlan:
             or self.force_new_deployment
             or self.desired_count is not None
             or self.redeploy_reason is not None
+            or self.follows is not None
         )
 
 

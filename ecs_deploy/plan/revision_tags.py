@@ -41,11 +41,23 @@ def provenance_tags(commit: str | None, runs: Sequence[str | None]) -> dict[str,
 
 
 def fits(value: str) -> bool:
+    """A tag value ECS accepts."""
     return (
         len(value) <= MAX_VALUE_LENGTH
         and _ALLOWED.fullmatch(value) is not None
         and not value.lower().startswith("aws:")
     )
+
+
+def fits_key(key: str) -> bool:
+    """A tag key ECS accepts: the same characters as a value, 1-128 of them."""
+    return 0 < len(key) <= MAX_KEY_LENGTH and fits(key)
+
+
+TAG_RULE = (
+    "letters, digits, spaces and _ . : / = + - @; keys 1-128 and values up to 256 "
+    "characters; not starting with aws:"
+)
 
 
 def merge_tags(asked: Sequence[Mapping[str, str]], ours: Mapping[str, str]) -> MergedTags:

@@ -137,6 +137,11 @@ class Reporter:
                     ),
                     ("forced", service.force_new_deployment),
                     (f"redeploy: {service.redeploy_reason}", service.redeploy_reason is not None),
+                    (
+                        f"follow {service.follows.id if service.follows else ''}: ECS is "
+                        "deploying this revision already",
+                        service.follows is not None,
+                    ),
                     (f"desired count {service.desired_count}", service.desired_count is not None),
                 )
                 if present

@@ -149,6 +149,12 @@ def test_payload_deploys_the_tag_to_the_containers_of_that_repository(
         ({"ecs_cluster_name": "nope"}, "cluster_not_found", "cluster 'nope' not found"),
         ({"ecs_service_name": "nope"}, "service_not_found", "service 'nope' not found"),
         ({"ecs_image_name": "team/other"}, "image_name_rejected", "app=" + WEB_REPOSITORY),
+        # The schema lets these through; the image grammar and ECS's tag rules do not, and
+        # TagResource comes after the deployment: too late to refuse the event then.
+        ({"ecs_image_name": "team/x..y"}, "invalid_payload", "field ecs_image_name is not an"),
+        ({"tags": {"version": "v2#beta"}}, "invalid_payload", "the value of tags.version"),
+        ({"tags": {"team*": "web"}}, "invalid_payload", "tag key 'team*'"),
+        ({"tags": {"owner": "AWS:me"}}, "invalid_payload", "the value of tags.owner"),
     ],
 )
 def test_an_invalid_payload_changes_nothing_and_names_its_error(
@@ -199,6 +205,74 @@ def test_a_file_that_is_not_json_is_an_invalid_event(lambda_env: dict[str, str])
     assert "standard input:1:2: not JSON" in response["message"]
 
 
+def test_an_unexpected_error_is_answered_not_raised(lambda_env: dict[str, str]) -> None:
+    # A raised error would make Lambda run the event again, after whatever it changed.
+    code, response, stderr = run_cli({**lambda_env, "AWS_ENDPOINT_URL": "not a url"}, payload())
+    assert code == 1, response
+    assert response["status"] == "failed"
+    assert response["error"]["type"] == "internal_error"
+    assert "ValueError" in response["error"]["message"]
+    assert "Traceback" not in stderr
+
+
+# -- a repeated event (EventBridge delivers at least once; a retried invocation) -------------
+def test_a_repeated_payload_follows_the_deployment_it_started(
+    events_app: Any, lambda_env: dict[str, str]
+) -> None:
+    # An hour of ECS time before its tasks are placed: still in progress at the second event.
+    events_app.faults.set_for_image(f"{WEB_REPOSITORY}:v2", Fault.placement_delay(3600))
+    _, first, _ = run_cli(lambda_env, payload(), "--remaining-time", "1")
+    assert first["status"] == "handed_off", first
+    deployment = first["deployments"][0]["deployment_id"]
+    events_app.calls.clear()
+    code, again, stderr = run_cli(lambda_env, payload(), "--remaining-time", "1")
+    assert code == 0, again
+    assert again["status"] == "handed_off", again
+    assert again["handed_off"] == [deployment]
+    # No second revision, no forced deployment superseding the first: tags only.
+    assert mutating_calls(events_app) == ["TagResource"]
+    [primary] = [
+        d for d in service_of(events_app, "web")["deployments"] if d["status"] == "PRIMARY"
+    ]
+    assert primary["id"] == deployment
+    assert f"following deployment {deployment}" in stderr
+    # The budget, not the service, ended the wait: no "timed out" verdict, no forensics.
+    assert "timed_out" not in stderr and "why it timed out" not in stderr
+
+
+def test_a_repeated_payload_with_time_left_gives_the_first_deployments_verdict(
+    events_app: Any, lambda_env: dict[str, str]
+) -> None:
+    # Ten ECS minutes before its tasks are placed: in progress when the second event comes,
+    # done well within its wait (ECS_DEPLOY_TIMEOUT).
+    events_app.faults.set_for_image(f"{WEB_REPOSITORY}:v2", Fault.placement_delay(600))
+    _, first, _ = run_cli(lambda_env, payload(), "--remaining-time", "1")
+    deployment = first["deployments"][0]["deployment_id"]
+    events_app.calls.clear()
+    code, again, _ = run_cli(lambda_env, payload())  # waits for the verdict
+    assert code == 0, again
+    assert again["status"] == "succeeded", again
+    [followed] = again["deployments"]
+    assert (followed["deployment_id"], followed["outcome"]) == (deployment, "succeeded")
+    assert "UpdateService" not in mutating_calls(events_app)
+
+
+def test_a_repeated_payload_after_it_landed_succeeds_without_an_update(
+    events_app: Any, lambda_env: dict[str, str]
+) -> None:
+    code, first, _ = run_cli(lambda_env, payload())
+    assert first["status"] == "succeeded", first
+    events_app.calls.clear()
+    code, again, _ = run_cli(lambda_env, payload())
+    assert code == 0, again
+    assert again["status"] == "succeeded", again
+    assert (
+        again["deployments"][0]["task_definition_arn"]
+        == first["deployments"][0]["task_definition_arn"]
+    )
+    assert [c for c in mutating_calls(events_app) if c != "TagResource"] == []
+
+
 # -- an ECR push -------------------------------------------------------------------------------
 def test_a_push_deploys_the_two_services_that_run_the_repository(
     events_app: Any, lambda_env: dict[str, str]
@@ -234,6 +308,98 @@ def test_services_from_an_application_file(
     code, response, _ = run_cli(env, fixture("ecr-image-push.json"))
     assert code == 0, response
     assert sorted(d["service"] for d in response["deployments"]) == ["api", "jobs"]
+
+
+def test_an_application_file_environment_chooses_the_cluster(
+    events_app: Any, lambda_env: dict[str, str], workspace: Path
+) -> None:
+    seed_prod(events_app, workspace)
+    (workspace / "promoted.yml").write_text(
+        "version: v1\n"
+        "services:\n"
+        "  - name: api\n"
+        "environments:\n"
+        "  test: {cluster: demo}\n"
+        "  prod: {cluster: prod}\n"
+    )
+    demo_before = service_of(events_app, "api")["taskDefinition"]
+    env = {**lambda_env, "ECS_DEPLOY_CONFIG": str(workspace / "promoted.yml")}
+    code, response, _ = run_cli(env, fixture("ecr-image-push.json"))
+    assert code == 2 and response["error"]["type"] == "invalid_configuration", response
+    assert "give environment" in response["message"]
+    events_app.calls.clear()
+    code, response, _ = run_cli(
+        {**env, "ECS_DEPLOY_ENVIRONMENT": "prod"}, fixture("ecr-image-push.json")
+    )
+    assert code == 0, response
+    assert [(d["cluster"], d["service"]) for d in response["deployments"]] == [("prod", "api")]
+    assert service_of(events_app, "api")["taskDefinition"] == demo_before
+    prod = images_of(events_app, service_of(events_app, "api", "prod")["taskDefinition"])
+    assert prod["api"] == f"{ECR_IMAGE}:latest"
+
+
+@pytest.mark.parametrize(
+    ("file", "words"),
+    [
+        # Only the names are used: a key an event would silently ignore is refused.
+        (
+            "cluster: demo\nservices:\n  - {name: api, image_tag_parameter: /app/tag}\n",
+            "services.api.image_tag_parameter",
+        ),
+        ("cluster: demo\nservices:\n  - {name: api, desired_count: 3}\n", "desired_count"),
+        ("cluster: demo\nkeep_revisions: 5\nservices:\n  - name: api\n", "keep_revisions"),
+        # No cluster: not the action's "default", a guess.
+        ("services:\n  - name: api\n", "names no cluster"),
+    ],
+)
+def test_an_application_file_asking_what_an_event_does_not_do_is_refused(
+    events_app: Any, lambda_env: dict[str, str], workspace: Path, file: str, words: str
+) -> None:
+    (workspace / "event-app.yml").write_text("version: v1\n" + file)
+    env = {**lambda_env, "ECS_DEPLOY_CONFIG": str(workspace / "event-app.yml")}
+    code, response, stderr = run_cli(env, fixture("ecr-image-push.json"))
+    assert code == 2, response
+    assert response["error"]["type"] == "invalid_configuration"
+    assert words in response["message"]
+    assert "Traceback" not in stderr
+    assert mutating_calls(events_app) == []
+
+
+def seed_prod(app: Any, workspace: Path) -> None:
+    """The ECR application's services in a second cluster, prod."""
+    seed = workspace / "prod-seed.yml"
+    seed.write_text(
+        (workspace / "ecr-app.yml").read_text().replace("cluster: demo", "cluster: prod")
+    )
+    app.seed(seed)
+    app.calls.clear()
+
+
+def test_a_push_to_two_clusters_starts_both_before_waiting_on_either(
+    events_app: Any, lambda_env: dict[str, str], workspace: Path
+) -> None:
+    seed_prod(events_app, workspace)
+    events_app.faults.set_for_image(f"{ECR_IMAGE}:latest", Fault.placement_delay(3600))
+    env = {**lambda_env, "ECS_DEPLOY_SERVICES": '{"my-repository-name": ["demo/api", "prod/api"]}'}
+    code, response, stderr = run_cli(env, fixture("ecr-image-push.json"), "--remaining-time", "4")
+    assert code == 0, response
+    assert response["status"] == "handed_off", response
+    assert sorted(d["cluster"] for d in response["deployments"]) == ["demo", "prod"]
+    calls = list(events_app.calls.operations())
+    updates = [c.at for c in calls if c.operation == "UpdateService"]
+    assert len(updates) == 2
+    # One cluster after the other, the second's update would come after the first's whole
+    # wait (three seconds of polls, ending at the function's margin): both come first.
+    polls = {
+        cluster: [
+            c.at
+            for c in calls
+            if c.operation == "DescribeServices" and c.params.get("cluster") == cluster
+        ]
+        for cluster in ("demo", "prod")
+    }
+    assert max(updates) < min(polls["demo"][-1], polls["prod"][-1]), (updates, polls)
+    assert "timed_out" not in stderr
 
 
 def test_a_push_to_another_registry_deploys_nothing(
@@ -379,6 +545,18 @@ def test_the_command_acts_as_lambda_with_the_time_given(
     assert "handed off" in stderr  # the log says so too (stdout is the response alone)
 
 
+def rolled_back(app: Any) -> tuple[str, str]:
+    """A crashing tag deployed (handed off at once) and ECS's circuit breaker rolling it back
+    to completion: the failed deployment's id and the rollback's."""
+    app.faults.set_for_image(f"{WEB_REPOSITORY}:crash", Fault.CRASH)
+    started = handle(payload(ecs_tag="crash"), NO_TIME_LEFT, os.environ, accept=("updater",))
+    failed = str(started.deployments[0].deployment_id)
+    deployment_events(app, failed, "FAILED")
+    rollback = rollback_of(app, "web", failed)
+    deployment_events(app, rollback, "COMPLETED")
+    return failed, rollback
+
+
 def test_a_failed_deployment_handed_off_is_judged_rolled_back_with_forensics(
     events_app: Any, lambda_env: dict[str, str]
 ) -> None:
@@ -422,6 +600,19 @@ def test_a_failed_deployment_handed_off_is_judged_rolled_back_with_forensics(
         assert sent["detail"]["verdict"] == verdict
 
 
+def test_a_verdict_past_the_functions_time_comes_without_forensics(
+    events_app: Any, lambda_env: dict[str, str]
+) -> None:
+    failed, _ = rolled_back(events_app)
+    events_app.calls.clear()
+    judged = handle(state_change(events_app, "failed", "web", failed), NO_TIME_LEFT, os.environ)
+    assert judged.verdict is not None, judged.message
+    assert judged.verdict.outcome == "rolled_back"
+    assert judged.verdict.forensics is None
+    # The forensics' reads (stopped tasks, log tails) were not made.
+    assert "GetLogEvents" not in [c.operation for c in events_app.calls.operations()]
+
+
 def test_while_ecs_rolls_back_the_verdict_is_pending(
     events_app: Any, lambda_env: dict[str, str]
 ) -> None:
@@ -455,12 +646,7 @@ def test_without_the_service_deployments_api_a_rollback_is_never_a_success(
     events_app: Any, lambda_env: dict[str, str]
 ) -> None:
     events_app.faults.deny("ecs", "ListServiceDeployments")
-    events_app.faults.set_for_image(f"{WEB_REPOSITORY}:crash", Fault.CRASH)
-    started = handle(payload(ecs_tag="crash"), NO_TIME_LEFT, os.environ, accept=("updater",))
-    failed = str(started.deployments[0].deployment_id)
-    deployment_events(events_app, failed, "FAILED")
-    rollback = rollback_of(events_app, "web", failed)
-    deployment_events(events_app, rollback, "COMPLETED")
+    failed, rollback = rolled_back(events_app)
     judged = handle(state_change(events_app, "completed", "web", rollback), None, os.environ)
     assert judged.exit_code == 1, judged.message
     assert judged.verdict is not None

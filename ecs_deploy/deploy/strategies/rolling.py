@@ -108,6 +108,46 @@ def start_rolling(
     )
 
 
+def follow_rolling(plan: ServicePlan, clock: Clock) -> StartedDeployment:
+    """The deployment of this revision ECS has under way (plan.follows): watched as if this
+    run had started it, with no UpdateService."""
+    followed = plan.follows
+    if followed is None:
+        raise ValueError(f"{plan.name}: no deployment to follow")
+    return existing_deployment(
+        plan,
+        plan.current_task_definition_arn,
+        followed.id,
+        followed.created_at,
+        datetime.now(UTC),
+        clock,
+    )
+
+
+def existing_deployment(
+    plan: ServicePlan,
+    task_definition_arn: str,
+    deployment_id: str,
+    created_at: datetime | None,
+    seen_at: datetime,
+    clock: Clock,
+) -> StartedDeployment:
+    """A deployment this run did not start (a previous event's, ECS's rollback), watched and
+    judged as one it started: its events count from its creation (a little early, as in
+    ecs_start_time), or with more slack from `seen_at` when ECS gives no creation time."""
+    anchor = created_at or seen_at
+    return StartedDeployment(
+        plan=plan,
+        task_definition_arn=task_definition_arn,
+        registered=False,
+        deployment_id=deployment_id,
+        started_at=clock.now(),
+        started_wall=anchor - timedelta(milliseconds=500 if created_at else 2000),
+        created_at=created_at,
+        followed=True,
+    )
+
+
 def ecs_start_time(ours: EcsDeployment | None, sent_at: datetime) -> datetime:
     """When ECS says our deployment began, on ECS's clock (events use it too), a little early
     so an event stamped a few milliseconds before still counts; our own clock, with more
