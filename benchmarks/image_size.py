@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import os
 import subprocess
 import sys
 import tarfile
@@ -24,21 +23,11 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))  # run as a script from a checkout
+
+from podman_env import podman_env  # noqa: E402
+
 MB = 1_000_000
-
-
-def _engine_env() -> dict[str, str]:
-    setup = subprocess.run(
-        [str(ROOT / "scripts/container/setup-podman.sh"), "--no-base"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    env = dict(os.environ)
-    for line in setup.stdout.splitlines():
-        name, _, value = line.removeprefix("export ").partition("=")
-        env[name] = value
-    return env
 
 
 def _layers(image: str, env: dict[str, str]) -> list[tuple[str, int, int]]:
@@ -67,7 +56,7 @@ def main() -> int:
     parser.add_argument("--image", default="localhost/ecs-deploy:test")
     parser.add_argument("--base", default="localhost/pybase")
     args = parser.parse_args()
-    env = _engine_env()
+    env = podman_env()
 
     base = _layers(args.base, env)
     image = _layers(args.image, env)

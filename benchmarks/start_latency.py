@@ -45,6 +45,9 @@ from pathlib import Path
 from typing import ClassVar
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))  # run as a script from a checkout
+
+from podman_env import podman_env  # noqa: E402
 
 
 class FirstRequest(http.server.BaseHTTPRequestHandler):
@@ -128,20 +131,6 @@ def _row(name: str, what: str, samples: list[Sample]) -> str:
     )
 
 
-def _engine_env() -> dict[str, str]:
-    setup = subprocess.run(
-        [str(ROOT / "scripts/container/setup-podman.sh"), "--no-base"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    env = dict(os.environ)
-    for line in setup.stdout.splitlines():
-        name, _, value = line.removeprefix("export ").partition("=")
-        env[name] = value
-    return env
-
-
 def _entrypoint(engine: str, image: str, env: dict[str, str]) -> list[str]:
     inspect = subprocess.run(
         [engine, "image", "inspect", "--format", "{{json .Config.Entrypoint}}", image],
@@ -154,7 +143,7 @@ def _entrypoint(engine: str, image: str, env: dict[str, str]) -> list[str]:
 
 
 def _bench_image(args: argparse.Namespace, endpoint: str) -> list[str]:
-    engine_env = _engine_env() if args.engine == "podman" else dict(os.environ)
+    engine_env = podman_env() if args.engine == "podman" else dict(os.environ)
     entrypoint = " ".join(_entrypoint(args.engine, args.image, engine_env))
     passed = [f"--env={name}" for name in _env(endpoint) if name.startswith(("INPUT_", "AWS_"))]
     base = [args.engine, "run", "--rm", "--network=host", *passed]

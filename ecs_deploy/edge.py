@@ -96,34 +96,26 @@ def _write_files(
     outputs: Mapping[str, str],
     summary: str,
 ) -> None:
-    """A file GitHub gave that cannot be written (a container user who may not write it) is
-    one error line: the verdict and its exit code stand, and were already logged."""
-    for name, path, write in (
+    """Every file the outputs go to. One that cannot be written (a container user who may not
+    write it) is one error line naming it: the verdict and its exit code stand, and were
+    already logged."""
+    writers: list[tuple[str, Path | None, Callable[[Path], None]]] = [
         ("GITHUB_OUTPUT", github.output, partial(append_outputs, outputs=outputs)),
         ("GITHUB_STEP_SUMMARY", github.step_summary, partial(append_summary, markdown=summary)),
-    ):
+        ("exports-file", variables.exports, partial(write_exports, outputs=outputs)),
+        (
+            "dotenv-file",
+            variables.dotenv,
+            partial(write_dotenv, outputs=outputs, warn=reporter.warning),
+        ),
+    ]
+    for name, path, write in writers:
         if path is None:
             continue
         try:
             write(path)
         except OSError as exc:
             reporter.error(f"cannot write {name} ({path}): {exc.strerror or exc}")
-    _write_variables(variables, outputs, reporter)
-
-
-def _write_variables(files: OutputFiles, outputs: Mapping[str, str], reporter: Reporter) -> None:
-    """The exports file and the dotenv report; a file that cannot be written is a warning."""
-    writers: list[tuple[Path | None, Callable[[Path], None]]] = [
-        (files.exports, lambda path: write_exports(path, outputs)),
-        (files.dotenv, lambda path: write_dotenv(path, outputs, reporter.warning)),
-    ]
-    for path, write in writers:
-        if path is None:
-            continue
-        try:
-            write(path)
-        except OSError as exc:
-            reporter.warning(f"could not write {path}: {exc.strerror or exc}")
 
 
 def _github_files(environ: Mapping[str, str]) -> GitHubFiles:
