@@ -35,7 +35,7 @@ fail() { # message: the action's own setup failed (not a deployment verdict)
 release_file="$GITHUB_ACTION_PATH/action-release.env"
 release_version="" release_image="" release_wheel_sha256=""
 if [ -f "$release_file" ]; then # parsed, never sourced: three known keys, checked formats
-  while IFS='=' read -r key value; do
+  while IFS='=' read -r key value || [ -n "$key" ]; do # a last line without its newline too
     value="${value%$'\r'}"
     case "$key" in
     ECS_DEPLOY_VERSION) release_version="$value" ;;

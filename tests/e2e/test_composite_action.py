@@ -268,13 +268,14 @@ def _action_copy(tmp_path: Path, release: str | None) -> Path:
     return action
 
 
+@pytest.mark.parametrize("last_newline", ["\n", ""], ids=["newline", "no-final-newline"])
 def test_a_released_version_pulls_its_image_by_digest_and_never_builds(
-    app: Any, step: Any, tmp_path: Path
+    app: Any, step: Any, tmp_path: Path, last_newline: str
 ) -> None:
     action = _action_copy(
         tmp_path,
         f"ECS_DEPLOY_VERSION=1.2.3\nECS_DEPLOY_IMAGE={RELEASED_IMAGE}\n"
-        f"ECS_DEPLOY_WHEEL_SHA256={'cd' * 32}\n",
+        f"ECS_DEPLOY_WHEEL_SHA256={'cd' * 32}{last_newline}",
     )
     done, outputs, calls = step(
         {"INPUT_SERVICE": "web", "INPUT_CLUSTER": "demo", "INPUT_DRY_RUN": "true"},
