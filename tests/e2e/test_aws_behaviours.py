@@ -122,6 +122,20 @@ def test_a_pull_failure_that_recovers_lands(
 def test_a_permanent_pull_failure_still_fails_fast(
     app: Any, action: Callable[..., ActionRun]
 ) -> None:
+    # The breaker stays on, at a threshold it cannot reach soon: on AWS the fail-fast is minutes
+    # ahead of the breaker; on the sped-up emulator a loaded machine's slow polls could let
+    # ECS's rollback come first (a true `rolled_back`, but not what this test is about).
+    app.client("ecs").update_service(
+        cluster="demo",
+        service="web",
+        deploymentConfiguration={
+            "deploymentCircuitBreaker": {
+                "enable": True,
+                "rollback": True,
+                "thresholdConfiguration": {"type": "COUNT", "value": 200},
+            }
+        },
+    )
     app.faults.set_for_image(f"{REGISTRY}:missing", Fault.PULL_FAILURE)
     run = deploy_web(action, "missing", **FAST)
     assert run.outputs["outcome"] == "failed"
