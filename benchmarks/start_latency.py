@@ -99,9 +99,11 @@ def _env(endpoint: str, **extra: str) -> dict[str, str]:
 
 
 def _measure(
-    command: Sequence[str], env: dict[str, str], started: Callable[[str], float]
+    command: Sequence[str],
+    env: dict[str, str],
+    started: Callable[[str], float] | None = None,
 ) -> Sample:
-    """One run; `started` turns the process's stdout into its start time (or the spawn time)."""
+    """One run; `started` turns the process's stdout into its start time (default: spawned)."""
     FirstRequest.arrivals.clear()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     spawned = time.time()
@@ -109,13 +111,9 @@ def _measure(
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if not FirstRequest.arrivals:
         raise SystemExit(f"no AWS request from {command[0]}:\n{done.stdout}\n{done.stderr}")
-    start = started(done.stdout) if started is not _spawn else spawned
+    start = spawned if started is None else started(done.stdout)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return Sample(FirstRequest.arrivals[0] - start, cpu)
-
-
-def _spawn(_: str) -> float:
-    return 0.0  # marker: the spawn time is the start
 
 
 def _printed_start(stdout: str) -> float:
@@ -159,7 +157,7 @@ def _bench_image(args: argparse.Namespace, endpoint: str) -> list[str]:
         _row(
             "image-run",
             f"`{args.engine} run` -> first request",
-            [_measure([*base, args.image], env, _spawn) for _ in range(args.runs)],
+            [_measure([*base, args.image], env) for _ in range(args.runs)],
         ),
     ]
     if args.registry:
@@ -212,7 +210,7 @@ def _bench_released(args: argparse.Namespace, endpoint: str, engine_env: dict[st
                 capture_output=True,
                 check=False,
             )
-            samples.append(_measure(["bash", str(action / "scripts/run-action.sh")], env, _spawn))
+            samples.append(_measure(["bash", str(action / "scripts/run-action.sh")], env))
     # `rmi --force` untagged the image too (one id): the last run pulled it back.
     subprocess.run(
         [engine, "tag", f"{args.registry}/ecs-deploy@{digest}", args.image],
@@ -248,7 +246,7 @@ def _bench_official(args: argparse.Namespace, endpoint: str) -> str:
             },
         )
         samples = [
-            _measure([node, str(Path(args.official) / "dist/index.js")], env, _spawn)
+            _measure([node, str(Path(args.official) / "dist/index.js")], env)
             for _ in range(args.runs)
         ]
     return _row("official", "node dist/index.js -> first request (RegisterTaskDefinition)", samples)
@@ -269,7 +267,7 @@ def main() -> int:
         _row(
             "cli",
             "process start -> first request (DescribeClusters)",
-            [_measure(cli, _env(endpoint), _spawn) for _ in range(args.runs)],
+            [_measure(cli, _env(endpoint)) for _ in range(args.runs)],
         )
     ]
     if args.image:

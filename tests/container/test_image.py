@@ -75,16 +75,17 @@ class Engine:
         timeout: float = RUN_TIMEOUT,
         user: str | None = None,
         entrypoint: str | None = None,
+        workdir: str = GH_WORKSPACE,
     ) -> subprocess.CompletedProcess[str]:
-        """`<engine> run` like scripts/run-action.sh: host network, workspace mounted, as the
-        runner's user."""
+        """`<engine> run` like scripts/run-action.sh: host network, workspace mounted (the
+        working directory), as the runner's user."""
         command = [self.command, "run", "--rm", "--network=host"]
         if user is not None:
             command += ["--user", user]
         if entrypoint is not None:
             command += ["--entrypoint", entrypoint]
         if volumes:
-            command += ["--workdir", GH_WORKSPACE]
+            command += ["--workdir", workdir]
         for host_path, container_path in (volumes or {}).items():
             command += ["-v", f"{host_path}:{container_path}"]
         for name, value in (env or {}).items():

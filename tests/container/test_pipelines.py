@@ -11,7 +11,6 @@ the image in tests/e2e/test_pipelines.py.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from collections.abc import Mapping
 from pathlib import Path
@@ -19,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.container.test_image import RUN_TIMEOUT, Engine, engine, image
+from tests.container.test_image import IMAGE, Engine, engine, image
 from tests.e2e.conftest import images_of, service_of
 from tests.e2e.pipelines import (
     COMMIT,
@@ -49,20 +48,15 @@ def run_job(
     env: Mapping[str, str],
     user: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    command = [engine.command, "run", "--rm", "--network=host", "--entrypoint", "sh"]
-    if user is not None:
-        command += ["--user", user]
-    command += ["-v", f"{checkout}:{mounted_at}", "--workdir", mounted_at]
-    for name, value in env.items():
-        command += ["-e", f"{name}={value}"]
-    command += [image, "-c", script]
-    return subprocess.run(
-        command,
-        env={**os.environ, **engine.env},
-        capture_output=True,
-        text=True,
-        timeout=RUN_TIMEOUT,
-        check=False,
+    """The job's script in the image's shell, in the checkout mounted where the platform has it."""
+    assert image == IMAGE  # Engine.run runs the session's image
+    return engine.run(
+        ["-c", script],
+        env=env,
+        volumes={checkout: mounted_at},
+        user=user,
+        entrypoint="sh",
+        workdir=mounted_at,
     )
 
 
