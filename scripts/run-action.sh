@@ -11,7 +11,7 @@
 # ECS_DEPLOY_ACTION_IMAGE=<image> runs that image instead (the release smoke test);
 # ECS_DEPLOY_ACTION_ENGINE=cli|docker overrides the choice of how to run.
 #
-# Usage: run-action.sh choose   prints `engine=docker|cli` for action.yml (set up Python or not)
+# Usage: run-action.sh choose   prints `engine=docker|cli` and `user=` for action.yml's next steps
 #        run-action.sh          runs the deployment; its exit code goes to GITHUB_OUTPUT
 #
 # In a container, the workspace, RUNNER_TEMP and the directories of GitHub's file commands
@@ -54,6 +54,9 @@ if [ -f "$release_file" ]; then # parsed, never sourced: three known keys, check
 fi
 
 engine="${ECS_DEPLOY_ACTION_ENGINE:-}"
+# The container runs as the runner's user, who owns the workspace and the files GitHub gives
+# the step; with rootless Docker the runner's user is uid 0 inside the container.
+container_user="${ECS_DEPLOY_ACTION_USER:-}"
 case "$engine" in
 docker | cli) ;;
 "") # Linux containers need a Linux runner with a reachable engine (`docker info` asks it).
@@ -62,8 +65,10 @@ docker | cli) ;;
   # the job's paths do not exist: the CLI runs there instead.
   case "$GITHUB_WORKSPACE" in /__w/*) job_container=1 ;; *) job_container=0 ;; esac
   if [ "${RUNNER_OS:-Linux}" = Linux ] && [ "$job_container" = 0 ] &&
-    command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then
+    command -v docker >/dev/null 2>&1 &&
+    security="$(docker info --format '{{.SecurityOptions}}' 2>/dev/null)"; then
     engine=docker
+    case "$security" in *rootless*) container_user="${container_user:-0:0}" ;; esac
   else
     engine=cli
   fi
@@ -71,8 +76,10 @@ docker | cli) ;;
 *) fail "ECS_DEPLOY_ACTION_ENGINE must be docker or cli, not '$engine'" ;;
 esac
 
+if [ "$engine" = docker ] && [ -z "$container_user" ]; then container_user="$(id -u):$(id -g)"; fi
+
 if [ "${1:-}" = choose ]; then
-  echo "engine=$engine" >>"${GITHUB_OUTPUT:-/dev/stdout}"
+  printf 'engine=%s\nuser=%s\n' "$engine" "$container_user" >>"${GITHUB_OUTPUT:-/dev/stdout}"
   exit 0
 fi
 
@@ -198,16 +205,7 @@ run_container() {
   done < <(docker network ls --format '{{.Name}}' 2>/dev/null || true)
   if [ "${#networks[@]}" -eq 1 ]; then network_args=(--network "${networks[0]}"); fi
 
-  # As the runner's user, who owns the workspace and the files GitHub gives the step. With
-  # rootless Docker, the runner's user is uid 0 inside the container.
-  local user="${ECS_DEPLOY_ACTION_USER:-}"
-  if [ -z "$user" ]; then
-    case "$(docker info --format '{{.SecurityOptions}}' 2>/dev/null || true)" in
-    *rootless*) user=0:0 ;;
-    *) user="$(id -u):$(id -g)" ;;
-    esac
-  fi
-  docker run --rm --user "$user" "${network_args[@]}" "${env_args[@]}" \
+  docker run --rm --user "$container_user" "${network_args[@]}" "${env_args[@]}" \
     "${mounts[@]}" --workdir "$GITHUB_WORKSPACE" "$image"
 }
 

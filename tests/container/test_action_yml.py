@@ -60,6 +60,7 @@ def test_runs_the_repository_image_through_the_run_script(action: dict[str, Any]
     assert step["id"] == "run"
     assert step["run"] == 'exec "$GITHUB_ACTION_PATH/scripts/run-action.sh"'
     assert step["env"]["ECS_DEPLOY_ACTION_ENGINE"] == "${{ steps.choose.outputs.engine }}"
+    assert step["env"]["ECS_DEPLOY_ACTION_USER"] == "${{ steps.choose.outputs.user }}"
     assert step["env"]["ECS_DEPLOY_PYTHON"] == "${{ steps.python.outputs.python-path }}"
     # The second step fails the action with the container's exit code, once its outputs are set.
     assert exit_step["if"] == "steps.run.outputs.exit-code != '0'"

@@ -32,6 +32,8 @@ args = sys.argv[1:]
 with open(os.environ["FAKE_DOCKER_LOG"], "a") as log:
     log.write(json.dumps(args) + "\\n")
 if args[0] == "info":  # the engine answers, unless the test says there is none
+    if os.environ.get("FAKE_DOCKER_ROOTLESS"):  # what rootless Docker lists in SecurityOptions
+        print("[name=seccomp,profile=builtin name=rootless name=cgroupns]")
     sys.exit(1 if os.environ.get("FAKE_DOCKER_NO_ENGINE") else 0)
 if args[0] == "build":
     print("sha256:0123abcd")
@@ -378,3 +380,16 @@ def test_without_a_docker_engine_the_packaged_cli_deploys_from_the_checkout(
     assert outputs["outcome"] == "planned", replaced.stdout + replaced.stderr
     assert pointer.read_text().strip() != venv
     assert "(Python 3.13" in done.stderr
+
+
+def test_with_rootless_docker_the_container_runs_as_its_root_the_runners_user(
+    app: Any, step: Any
+) -> None:
+    done, outputs, calls = step(
+        {"INPUT_SERVICE": "web", "INPUT_CLUSTER": "demo", "INPUT_DRY_RUN": "true"},
+        extra_env={"FAKE_DOCKER_ROOTLESS": "1"},
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert outputs["outcome"] == "planned"
+    run = next(call for call in calls if call[0] == "run")
+    assert run[run.index("--user") + 1] == "0:0"
